@@ -1,0 +1,88 @@
+# phiward — two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+APT_PACKAGES := chromium fonts-dejavu-core
+
+export PHIWARD_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
+
+.PHONY: help run test install install-dev browser postgres lint types unit-sqlite unit-postgres clean screenshot
+
+help:
+	@echo "make run   — install, prepare the SQLite database, load the demo clinic, serve on http://$(HOST):$(PORT)"
+	@echo "make test  — install what the tests need and run lint, types, unit, integration (SQLite and PostgreSQL) and browser tests"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the project definition changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/phiward init
+	$(BIN)/phiward demo
+	@echo
+	@echo "phiward is starting on http://$(HOST):$(PORT)/ — log in with one of the accounts above."
+	@echo "The administrator's password is in $(PHIWARD_DATA_DIR)/admin-credentials.txt"
+	@echo
+	$(BIN)/phiward serve --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+# The machine's PostgreSQL, started if it is not running.
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install-dev
+	$(BIN)/mypy
+
+# Each pytest run gets a throw-away data directory; pytest's exit code 5 (no tests ran) fails.
+unit-sqlite: install-dev browser
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -q
+
+unit-postgres: install-dev postgres
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL=$(PG_URL)/phiward_ci_$$$$ \
+	  $(BIN)/pytest -p no:cacheprovider -q -m 'not e2e' --create-db
+
+test: lint types unit-sqlite unit-postgres
+	@echo "make test: all suites passed"
+
+screenshot: install-dev browser
+	$(BIN)/python -m pytest -q tests/e2e/test_screenshot.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from phiward.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.browse, name="browse"),
+]

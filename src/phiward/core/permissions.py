@@ -1,0 +1,70 @@
+"""The one permission table: role x area -> actions.
+
+Pure data and one function. The web views, the API and the CLI all ask ``allowed``; nothing
+else decides who may do what. The platform-security issue extends the areas and publishes this
+table as docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    SECURITY_OFFICER = "security_officer"
+    PRIVACY_OFFICER = "privacy_officer"
+    AUDITOR = "auditor"
+    WORKFORCE = "workforce"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+    APPROVE = "approve"
+    EXPORT = "export"
+    ADMINISTER = "administer"
+
+
+class Area(StrEnum):
+    ORGANIZATION = "organization"
+    GOVERNANCE = "governance"
+    INVENTORY = "inventory"
+    CATALOG = "catalog"
+
+
+_ALL = frozenset(Action)
+_READ = frozenset({Action.READ})
+_AUDIT = frozenset({Action.READ, Action.EXPORT})
+_EDIT = frozenset({Action.READ, Action.CREATE, Action.CHANGE, Action.DELETE, Action.EXPORT})
+
+TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
+    Role.OWNER: dict.fromkeys(Area, _ALL),
+    Role.SECURITY_OFFICER: {
+        Area.ORGANIZATION: _READ,
+        Area.GOVERNANCE: _EDIT | {Action.APPROVE},
+        Area.INVENTORY: _EDIT,
+        Area.CATALOG: _AUDIT,
+    },
+    Role.PRIVACY_OFFICER: {
+        Area.ORGANIZATION: _READ,
+        Area.GOVERNANCE: _EDIT,
+        Area.INVENTORY: _EDIT,
+        Area.CATALOG: _AUDIT,
+    },
+    Role.AUDITOR: dict.fromkeys(Area, _AUDIT),
+    # Workforce members see their own assignments (later issues) and the public catalog; the
+    # inventory and governance records are not theirs to browse.
+    Role.WORKFORCE: {Area.ORGANIZATION: _READ, Area.CATALOG: _READ},
+}
+
+
+def allowed(role: Role | str, action: Action, area: Area) -> bool:
+    """Whether ``role`` may perform ``action`` in ``area``."""
+    return action in TABLE.get(Role(role), {}).get(area, frozenset())

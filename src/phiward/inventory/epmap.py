@@ -1,0 +1,5 @@
+from phiward.core.models import Organization
+
+
+def render_org_map(organization: Organization) -> str:
+    return ""

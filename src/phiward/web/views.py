@@ -1,0 +1,225 @@
+"""Pages that are not one app's: home, organizations, dashboard, governance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from phiward.core.errors import InvalidInput
+from phiward.core.governance import appoint_officer
+from phiward.core.models import (
+    Membership,
+    OfficerAppointment,
+    OfficerKind,
+    Organization,
+    ProgramArea,
+    Raci,
+    ResponsibilityAssignment,
+)
+from phiward.core.permissions import Action, Area, Role
+from phiward.inventory.models import Asset, BaaStatus, DataFlow, TransitEncryption, Vendor, Zone
+from phiward.web.forms import OfficerForm, OrganizationForm, ResponsibilityMatrixForm
+from phiward.web.orgviews import OrgView, current_user
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    first = (
+        Membership.objects.filter(user=current_user(request)).select_related("organization").first()
+    )
+    if first is None:
+        return redirect("org-list")
+    return redirect("dashboard", first.organization.slug)
+
+
+@login_required
+def switch_org(request: HttpRequest) -> HttpResponse:
+    slug = request.GET.get("org", "")
+    if Membership.objects.filter(user=current_user(request), organization__slug=slug).exists():
+        return redirect("dashboard", slug)
+    return redirect("org-list")
+
+
+class OrganizationListView(LoginRequiredMixin, FormView[OrganizationForm]):
+    """Every organization the user belongs to; a consultant creates new ones here."""
+
+    template_name = "phiward/org_list.html"
+    form_class = OrganizationForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["own_memberships"] = Membership.objects.filter(
+            user=current_user(self.request)
+        ).select_related("organization")
+        return context
+
+    def form_valid(self, form: OrganizationForm) -> HttpResponse:
+        with transaction.atomic():
+            organization = form.save()
+            Membership.objects.create(
+                user=current_user(self.request), organization=organization, role=Role.OWNER
+            )
+        messages.success(self.request, f"Created {organization.name}; you are its owner.")
+        return redirect("dashboard", organization.slug)
+
+
+class DashboardView(OrgView, TemplateView):
+    area = Area.INVENTORY
+    nav = "dashboard"
+    template_name = "phiward/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from phiward.inventory.epmap import render_org_map
+
+        context = super().get_context_data(**kwargs)
+        assets = Asset.objects.for_org(self.org)
+        ephi = (
+            Q(ephi_creates=True)
+            | Q(ephi_receives=True)
+            | Q(ephi_maintains=True)
+            | Q(ephi_transmits=True)
+        )
+        flows = DataFlow.objects.for_org(self.org).exclude(ephi_categories=[])
+        weak_tls = Q(transit_encryption=TransitEncryption.TLS, tls_version__in=["1.0", "1.1"])
+        today = dt.date.today()
+        context["counts"] = [
+            ("Assets", assets.count(), False),
+            ("Assets with ePHI", assets.filter(ephi).count(), False),
+            ("Data flows with ePHI", flows.count(), False),
+            ("Zones", Zone.objects.for_org(self.org).count(), False),
+            ("Vendors", Vendor.objects.for_org(self.org).count(), False),
+            (
+                "Unencrypted ePHI flows",
+                flows.filter(Q(transit_encryption=TransitEncryption.NONE) | weak_tls).count(),
+                True,
+            ),
+            (
+                "ePHI assets unencrypted at rest",
+                assets.filter(ephi, encryption_at_rest="none").count(),
+                True,
+            ),
+            (
+                "Unsupported operating systems",
+                assets.filter(os_end_of_support__lt=today).count(),
+                True,
+            ),
+            (
+                "ePHI vendors without a BAA",
+                Vendor.objects.for_org(self.org)
+                .filter(handles_ephi=True)
+                .exclude(baa_status__in=[BaaStatus.SIGNED, BaaStatus.NOT_REQUIRED])
+                .count(),
+                True,
+            ),
+        ]
+        context["map_svg"] = render_org_map(self.org)
+        return context
+
+
+def _matrix(org: Organization) -> tuple[list[User], dict[tuple[str, int], str]]:
+    members = list(
+        User.objects.filter(memberships__organization=org).order_by("last_name", "username")
+    )
+    current = {(a.area, a.user_id): a.raci for a in ResponsibilityAssignment.objects.for_org(org)}
+    return members, current
+
+
+class GovernanceView(OrgView, TemplateView):
+    """Designated officers, their appointment history and the responsibility matrix (S6)."""
+
+    area = Area.GOVERNANCE
+    nav = "governance"
+    template_name = "phiward/governance.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        members, current = _matrix(self.org)
+        context["members"] = members
+        context["rows"] = [
+            (area, [current.get((area.value, m.pk), "") for m in members]) for area in ProgramArea
+        ]
+        context["appointments"] = OfficerAppointment.objects.for_org(self.org).select_related(
+            "user", "previous_user", "approved_by"
+        )
+        context["memberships"] = Membership.objects.filter(organization=self.org).select_related(
+            "user"
+        )
+        context["can_approve"] = self.can(Action.APPROVE)
+        return context
+
+
+class AppointOfficerView(OrgView, FormView[OfficerForm]):
+    area = Area.GOVERNANCE
+    nav = "governance"
+    read_action = Action.APPROVE
+    write_action = Action.APPROVE
+    template_name = "phiward/appoint_officer.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "organization": self.org}
+
+    def form_valid(self, form: OfficerForm) -> HttpResponse:
+        officer = OfficerKind(form.cleaned_data["officer"])
+        try:
+            appoint_officer(
+                self.org,
+                officer,
+                form.cleaned_data["user"],
+                approved_by=current_user(self.request),
+                effective_date=form.cleaned_data["effective_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except InvalidInput as exc:
+            form.add_error("user", str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"{officer.label} designated and recorded.")
+        return redirect("governance", self.org.slug)
+
+
+class ResponsibilityMatrixView(OrgView, FormView[ResponsibilityMatrixForm]):
+    area = Area.GOVERNANCE
+    nav = "governance"
+    write_action = Action.CHANGE
+    read_action = Action.CHANGE
+    template_name = "phiward/raci_edit.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        members, current = _matrix(self.org)
+        return {**super().get_form_kwargs(), "members": members, "current": current}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["grid"] = [
+            (area, [form[form.key(area.value, m)] for m in form.members]) for area in ProgramArea
+        ]
+        return context
+
+    def form_valid(self, form: ResponsibilityMatrixForm) -> HttpResponse:
+        with transaction.atomic():
+            ResponsibilityAssignment.objects.for_org(self.org).delete()
+            ResponsibilityAssignment.objects.bulk_create(
+                ResponsibilityAssignment(
+                    organization=self.org, area=area.value, user=member, raci=Raci(letter)
+                )
+                for area in ProgramArea
+                for member in form.members
+                if (letter := form.cleaned_data.get(form.key(area.value, member)))
+            )
+        messages.success(self.request, "Responsibility matrix saved.")
+        return HttpResponseRedirect(reverse("governance", args=[self.org.slug]))

@@ -1,0 +1,22 @@
+from phiward.core.permissions import TABLE, Action, Area, Role, allowed
+
+
+def test_every_role_has_an_entry() -> None:
+    assert set(TABLE) == set(Role)
+
+
+def test_auditor_reads_everything_and_changes_nothing() -> None:
+    for area in Area:
+        assert allowed(Role.AUDITOR, Action.READ, area)
+        for action in (Action.CREATE, Action.CHANGE, Action.DELETE, Action.APPROVE):
+            assert not allowed(Role.AUDITOR, action, area)
+
+
+def test_workforce_cannot_browse_the_inventory() -> None:
+    assert not allowed(Role.WORKFORCE, Action.READ, Area.INVENTORY)
+    assert allowed(Role.WORKFORCE, Action.READ, Area.CATALOG)
+
+
+def test_only_owner_and_security_officer_approve_governance() -> None:
+    approvers = {role for role in Role if allowed(role, Action.APPROVE, Area.GOVERNANCE)}
+    assert approvers == {Role.OWNER, Role.SECURITY_OFFICER}
