@@ -8,6 +8,7 @@ non-member gets 404; a member whose role lacks the action gets 403.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -76,6 +77,7 @@ class OrgView(LoginRequiredMixin, View):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
         context.update(
+            today=dt.date.today(),
             org=self.org,
             nav=self.nav,
             can_create=self.can(Action.CREATE),

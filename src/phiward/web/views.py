@@ -169,6 +169,7 @@ class AppointOfficerView(OrgView, FormView[OfficerForm]):
     read_action = Action.APPROVE
     write_action = Action.APPROVE
     template_name = "phiward/appoint_officer.html"
+    form_class = OfficerForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "organization": self.org}
@@ -197,6 +198,7 @@ class ResponsibilityMatrixView(OrgView, FormView[ResponsibilityMatrixForm]):
     write_action = Action.CHANGE
     read_action = Action.CHANGE
     template_name = "phiward/raci_edit.html"
+    form_class = ResponsibilityMatrixForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
         members, current = _matrix(self.org)
