@@ -81,8 +81,11 @@ unit-postgres: install-dev postgres
 test: lint types unit-sqlite unit-postgres
 	@echo "make test: all suites passed"
 
+# Refresh docs/screenshot-dashboard.png from the browser journey.
 screenshot: install-dev browser
-	$(BIN)/python -m pytest -q tests/e2e/test_screenshot.py
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL= PHIWARD_UPDATE_SCREENSHOTS=1 \
+	  $(BIN)/pytest -p no:cacheprovider -q tests/e2e/test_inventory_journey.py -k reimport
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -7,12 +7,16 @@ as another entry of ``AUTH``.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import django_auth
 
 from phiward import __version__
-from phiward.core.errors import InvalidInput, NotFound, PermissionDenied
+from phiward.core.errors import InputProblems, InvalidInput, NotFound, PermissionDenied
 
 AUTH = [django_auth]
 
@@ -27,12 +31,25 @@ api = NinjaAPI(
 )
 
 
-def _problem(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
-        status=status,
-    )
+def _problem(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """An RFC 9457 problem answer; ``errors`` maps field names to messages (422 only)."""
+    body: dict[str, object] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
 
 
 @api.exception_handler(NotFound)
@@ -47,7 +64,31 @@ def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-    return _problem(request, 422, "Invalid input", str(exc))
+    errors: dict[str, list[str]] | None = None
+    if isinstance(exc, InputProblems):
+        errors = {}
+        for problem in exc.problems:
+            errors.setdefault(problem.field or "__all__", []).append(problem.message)
+    return _problem(request, 422, "Invalid input", str(exc), errors)
+
+
+@api.exception_handler(RequestValidationError)
+def _malformed(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+    """A request that does not fit the operation's schema (types, enums, required fields)."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # loc is (source, [body parameter,] field, ...): name the field as the client sent it.
+        loc = [str(part) for part in error.get("loc", ())]
+        rest = loc[2:] if loc[:1] == ["body"] else loc[1:]
+        errors.setdefault(".".join(rest) or "__all__", []).append(str(error.get("msg", "")))
+    fields = ", ".join(sorted(errors))
+    return _problem(request, 422, "Invalid input", f"invalid fields: {fields}", errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Authentication (401), CSRF (403) and other protocol errors, as problems too."""
+    return _problem(request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
 
 
 def _register_routers() -> None:

@@ -134,6 +134,18 @@ def test_creating_an_organization_makes_the_creator_owner(
     assert membership.role == Role.OWNER
 
 
+def test_only_owners_and_administrators_create_organizations(
+    org: Organization, make_member: Callable[..., User]
+) -> None:
+    auditor = client_for(make_member(org, Role.AUDITOR))
+    assert b"New organization" not in auditor.get(reverse("org-list")).content
+    response = auditor.post(
+        reverse("org-list"), {"name": "X", "slug": "x", "kind": "covered_entity"}
+    )
+    assert response.status_code == 403
+    assert not Organization.objects.filter(slug="x").exists()
+
+
 def test_dashboard_shows_counts(org: Organization, make_member: Callable[..., User]) -> None:
     page = client_for(make_member(org, Role.AUDITOR)).get(reverse("dashboard", args=[org.slug]))
     assert page.status_code == 200

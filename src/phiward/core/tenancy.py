@@ -11,7 +11,7 @@ from typing import Any
 
 from phiward.core.errors import NotFound, PermissionDenied
 from phiward.core.models import Membership
-from phiward.core.permissions import Action, Area, allowed
+from phiward.core.permissions import Action, Area, Role, allowed
 
 
 def membership_for(user: Any, org_slug: str) -> Membership:
@@ -30,3 +30,10 @@ def membership_for(user: Any, org_slug: str) -> Membership:
 def require(membership: Membership, action: Action, area: Area) -> None:
     if not allowed(membership.role, action, area):
         raise PermissionDenied(f"role '{membership.role}' may not {action} in {area}")
+
+
+def may_create_organization(user: Any) -> bool:
+    """Administrators and people who already own an organization (consultants, MSPs)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or Membership.objects.filter(user=user, role=Role.OWNER).exists())

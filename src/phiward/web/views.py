@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -28,6 +29,7 @@ from phiward.core.models import (
     ResponsibilityAssignment,
 )
 from phiward.core.permissions import Action, Area, Role
+from phiward.core.tenancy import may_create_organization
 from phiward.inventory.models import Asset, BaaStatus, DataFlow, TransitEncryption, Vendor, Zone
 from phiward.web.forms import OfficerForm, OrganizationForm, ResponsibilityMatrixForm
 from phiward.web.orgviews import OrgView, current_user
@@ -63,10 +65,16 @@ class OrganizationListView(LoginRequiredMixin, FormView[OrganizationForm]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["may_create"] = may_create_organization(self.request.user)
         context["own_memberships"] = Membership.objects.filter(
             user=current_user(self.request)
         ).select_related("organization")
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_create_organization(request.user):
+            raise DjangoPermissionDenied("Only administrators and owners create organizations.")
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: OrganizationForm) -> HttpResponse:
         with transaction.atomic():

@@ -1,0 +1,113 @@
+"""The one mechanism that scopes API operations to an organization.
+
+The API twin of ``phiward.web.orgviews.OrgView``: an operation under
+``/api/organizations/{org}/`` calls ``org_scope`` with the action and area it needs and gets
+the organization and the caller's membership. A non-member gets NotFound (404, the
+organization's existence is not revealed), a member whose role lacks the action gets
+PermissionDenied (403). Objects are then fetched only through ``in_org`` and ``reference``,
+which go through ``Model.objects.for_org(org)``; no operation filters by organization itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Schema
+
+from phiward.core.errors import InputProblems, NotFound, PermissionDenied, Problem
+from phiward.core.models import Membership, Organization, OrgScopedModel
+from phiward.core.permissions import Action, Area
+from phiward.core.tenancy import membership_for, require
+
+M = TypeVar("M", bound=OrgScopedModel)
+
+
+class ProblemOut(Schema):
+    """An error answer (RFC 9457 problem+json); ``errors`` maps field names to messages."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+# The error answers every organization-scoped operation can give, for the OpenAPI document.
+SCOPED_ERRORS: dict[int, type[Schema]] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {**SCOPED_ERRORS, 422: ProblemOut}
+
+
+@dataclass(frozen=True)
+class OrgScope:
+    """Who is acting, in which organization, with which membership."""
+
+    organization: Organization
+    membership: Membership
+    user: User
+
+
+def api_user(request: HttpRequest) -> User:
+    """The user the API's authentication resolved (operations only run for authenticated users)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("authentication required")
+    return user
+
+
+def org_scope(request: HttpRequest, org_slug: str, action: Action, area: Area) -> OrgScope:
+    """The caller's scope in ``org_slug``, if their role allows ``action`` in ``area``."""
+    user = api_user(request)
+    membership = membership_for(user, org_slug)
+    require(membership, action, area)
+    return OrgScope(membership.organization, membership, user)
+
+
+def scoped(model: type[M], scope: OrgScope) -> QuerySet[M]:
+    """Every ``model`` object of the scope's organization."""
+    queryset: QuerySet[M] = model.objects.for_org(scope.organization)
+    return queryset
+
+
+def in_org(model: type[M], scope: OrgScope, pk: int) -> M:
+    """One object of the scope's organization; objects of other organizations are not found."""
+    found = scoped(model, scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"{model._meta.verbose_name} not found")
+    return found
+
+
+def reference(model: type[M], scope: OrgScope, pk: int, field: str) -> M:
+    """An object a request refers to by id in ``field``; unknown or foreign ids are input errors.
+
+    The message is the same whether the id does not exist or belongs to another organization.
+    """
+    found = scoped(model, scope).filter(pk=pk).first()
+    if found is None:
+        raise InputProblems(
+            [
+                Problem(
+                    f"No {model._meta.verbose_name} with id {pk} in this organization.",
+                    field=field,
+                )
+            ]
+        )
+    return found
+
+
+def problems_from(
+    error: DjangoValidationError, field_names: Mapping[str, str] | None = None
+) -> InputProblems:
+    """A model's validation errors as InputProblems, fields renamed to the API's names."""
+    names = field_names or {}
+    problems = [
+        Problem(message, field=names.get(field, field))
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+    return InputProblems(problems)
