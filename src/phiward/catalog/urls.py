@@ -6,4 +6,5 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", views.browse, name="browse"),
+    path("<str:framework>/<str:key>/", views.entry_detail, name="entry"),
 ]
