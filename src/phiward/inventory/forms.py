@@ -16,6 +16,7 @@ class OrgScopedModelForm(forms.ModelForm):
     """Sets the instance's organization and limits every foreign-key choice to it."""
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.instance.organization = organization

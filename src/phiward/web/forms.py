@@ -11,6 +11,10 @@ from phiward.core.models import OfficerKind, Organization, ProgramArea, Raci
 
 
 class OrganizationForm(forms.ModelForm[Organization]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Organization
         fields = ["name", "slug", "kind", "description", "address"]
@@ -31,6 +35,7 @@ class OfficerForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         members = User.objects.filter(memberships__organization=organization).order_by("username")
         self.fields["user"].queryset = members  # type: ignore[attr-defined]
