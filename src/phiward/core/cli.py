@@ -134,6 +134,7 @@ def org_list(as_json: bool) -> None:
 def org_create(slug: str, name: str, kind: str, owner_username: str) -> None:
     """Create an organization with USERNAME as its owner."""
     from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
     from django.db import transaction
 
     from phiward.core.errors import InvalidInput, NotFound
@@ -143,10 +144,14 @@ def org_create(slug: str, name: str, kind: str, owner_username: str) -> None:
     user = get_user_model().objects.filter(username=owner_username).first()
     if user is None:
         raise NotFound(f"no user '{owner_username}'")
-    if Organization.objects.filter(slug=slug).exists():
-        raise InvalidInput(f"an organization with slug '{slug}' already exists")
+    organization = Organization(slug=slug, name=name, kind=kind)
+    try:
+        organization.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput(f"field '{field}': {' '.join(messages)}") from exc
     with transaction.atomic():
-        organization = Organization.objects.create(slug=slug, name=name, kind=kind)
+        organization.save()
         Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
     click.echo(f"created organization '{slug}' owned by {owner_username}")
 
