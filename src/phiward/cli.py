@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _setup_django()
         _register_commands()
-        cli.main(args=argv, prog_name="phiward", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="phiward", standalone_mode=False)
+        if isinstance(status, int) and status != 0:
+            sys.exit(status)
     except PhiwardError as exc:
         click.echo(f"phiward: error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -22,7 +22,9 @@ def client_without_org(db: None) -> Client:
 
 def rows(html: str) -> list[str]:
     """Citations of the rows in the results table, in order."""
-    return re.findall(r'<th scope="row">(?:&emsp;)?<a href="/catalog/[^"]+">([^<]+)</a>', html)
+    return re.findall(
+        r'<th scope="row" class="nowrap">(?:&emsp;)?<a href="/catalog/[^"]+">([^<]+)</a>', html
+    )
 
 
 def test_anonymous_users_are_sent_to_login(client: Client) -> None:

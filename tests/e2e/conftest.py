@@ -79,14 +79,17 @@ def start_server(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen[
     log = (data_dir / "server.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "phiward.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return process, url
         except OSError:
@@ -147,7 +150,7 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
 
     def guard(route: object) -> None:
         request_url = route.request.url  # type: ignore[attr-defined]
-        if request_url.startswith(server.url) or request_url.startswith("data:"):
+        if request_url.startswith((server.url, "data:")):
             route.continue_()  # type: ignore[attr-defined]
         else:
             offsite.append(request_url)

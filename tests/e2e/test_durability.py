@@ -69,7 +69,8 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
         acknowledged = []
         for n in range(20):
             status, body = session.post_json(
-                f"/api/organizations/{slug}/zones", {"name": f"Durability zone {n}", "kind": "other"}
+                f"/api/organizations/{slug}/zones",
+                {"name": f"Durability zone {n}", "kind": "other"},
             )
             assert status == 201
             acknowledged.append(body["name"])
