@@ -1,5 +1,3 @@
-import importlib.util
-
 from django.urls import URLPattern, URLResolver, include, path
 from django.views import View
 
@@ -65,7 +63,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("map/", views.MapView.as_view(), name="map"),
     path("map.svg", views.MapDownloadView.as_view(), name="map-svg"),
+    path("", include("phiward.inventory.urls_transfer")),
 ]
-
-if importlib.util.find_spec("phiward.inventory.urls_transfer"):  # lands in this change
-    urlpatterns.append(path("", include("phiward.inventory.urls_transfer")))
