@@ -79,7 +79,7 @@ def test_a_duplicate_name_is_refused(officer_client: Client, inventory: Inventor
     errors = _problem(send(officer_client, "POST", f"{API}/{inventory.org.slug}/zones", body))[
         "errors"
     ]
-    assert any("already exists" in message for message in errors["__all__"])
+    assert any("already exists" in message for message in errors["name"])
 
 
 def test_the_same_name_is_fine_in_another_organization(

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
-from phiward.core.errors import InvalidInput
+from phiward.core.errors import InvalidInput, PermissionDenied
 from phiward.core.governance import appoint_officer
 from phiward.core.models import (
     Membership,
@@ -64,6 +65,42 @@ def test_officer_must_be_a_member(
             effective_date=dt.date(2026, 1, 1),
         )
     assert not OfficerAppointment.objects.exists()
+
+
+def test_appointment_rules(org: Organization, make_member: Callable[..., User]) -> None:
+    owner = make_member(org, Role.OWNER)
+    officer = make_member(org, Role.SECURITY_OFFICER)
+    privacy = make_member(org, Role.PRIVACY_OFFICER)
+    auditor = make_member(org, Role.AUDITOR)
+    today = timezone.localdate()
+    with pytest.raises(InvalidInput, match="future"):
+        appoint_officer(
+            org,
+            OfficerKind.SECURITY,
+            officer,
+            approved_by=owner,
+            effective_date=today + dt.timedelta(days=1),
+        )
+    with pytest.raises(InvalidInput, match="another approver"):
+        appoint_officer(
+            org, OfficerKind.SECURITY, officer, approved_by=officer, effective_date=today
+        )
+    with pytest.raises(PermissionDenied):
+        appoint_officer(
+            org, OfficerKind.PRIVACY, privacy, approved_by=auditor, effective_date=today
+        )
+    appoint_officer(org, OfficerKind.SECURITY, officer, approved_by=owner, effective_date=today)
+    with pytest.raises(InvalidInput, match="later designation"):
+        appoint_officer(
+            org,
+            OfficerKind.SECURITY,
+            owner,
+            approved_by=owner,
+            effective_date=today - dt.timedelta(days=30),
+        )
+    # An owner may designate themselves (the physician-owner of a small practice often is).
+    appoint_officer(org, OfficerKind.PRIVACY, owner, approved_by=owner, effective_date=today)
+    assert OfficerAppointment.objects.for_org(org).count() == 2
 
 
 def test_appoint_through_the_web_and_only_approvers_may(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from phiward.catalog import catalog
 from phiward.catalog.catalog import Family, Framework, FrameworkId, Requirement
 from phiward.core.errors import NotFound
+from phiward.web.orgviews import is_partial_request
 
 RESULTS_ID = "catalog-results"
 MAX_QUERY = 200
@@ -45,11 +46,7 @@ def _requirement(value: str) -> Requirement | None:
 
 
 def _wants_results_only(request: HttpRequest) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Target") == RESULTS_ID
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
+    return is_partial_request(request) and request.headers.get("HX-Target") == RESULTS_ID
 
 
 @require_safe

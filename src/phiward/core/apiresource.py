@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import create_model
@@ -38,6 +38,7 @@ from phiward.core.apiscope import (
     reference,
     scoped,
 )
+from phiward.core.errors import InputProblems, Problem
 from phiward.core.models import OrgScopedModel
 from phiward.core.permissions import Action, Area
 
@@ -103,7 +104,14 @@ def save(resource: OrgResource[M, F], scope: OrgScope, obj: M, data: Mapping[str
     except DjangoValidationError as exc:
         renames = {name.removesuffix("_id"): name for name in resource.references}
         raise problems_from(exc, renames) from exc
-    obj.save()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        # A concurrent write took the name between the check and the save.
+        raise InputProblems(
+            [Problem("conflicts with a record saved at the same moment; retry", field="name")]
+        ) from exc
     return obj
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -105,9 +106,17 @@ def problems_from(
 ) -> InputProblems:
     """A model's validation errors as InputProblems, fields renamed to the API's names."""
     names = field_names or {}
-    problems = [
-        Problem(message, field=names.get(field, field))
-        for field, messages in error.message_dict.items()
-        for message in messages
-    ]
+    problems = []
+    for field, errors in error.error_dict.items():
+        for item in errors:
+            place = _unique_field(item) if field == NON_FIELD_ERRORS else field
+            for message in item.messages:
+                problems.append(Problem(message, field=names.get(place, place)))
     return InputProblems(problems)
+
+
+def _unique_field(error: DjangoValidationError) -> str:
+    """Name the field of a per-organization uniqueness error (e.g. 'name'), not '__all__'."""
+    params = error.params if isinstance(error.params, dict) else {}
+    fields = [f for f in params.get("unique_check", ()) if f != "organization"]
+    return fields[0] if len(fields) == 1 else NON_FIELD_ERRORS

@@ -6,14 +6,16 @@ import datetime as dt
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
-from phiward.core.errors import InvalidInput
+from phiward.core.errors import InvalidInput, PermissionDenied
 from phiward.core.models import (
     Membership,
     OfficerAppointment,
     OfficerKind,
     Organization,
 )
+from phiward.core.permissions import Action, Area, Role, allowed
 
 
 @transaction.atomic
@@ -26,9 +28,31 @@ def appoint_officer(
     effective_date: dt.date,
     reason: str = "",
 ) -> OfficerAppointment:
-    """Designate ``user`` as the organization's security or privacy officer, with a record."""
+    """Designate ``user`` as the organization's security or privacy officer, with a record.
+
+    The approver must be allowed to approve governance decisions; nobody but an owner approves
+    their own designation; the record takes effect today or on a past date no earlier than the
+    last recorded designation, so the history stays in order.
+    """
     if not Membership.objects.filter(organization=organization, user=user).exists():
         raise InvalidInput(f"user '{user.get_username()}' is not a member of {organization.slug}")
+    approver = Membership.objects.filter(organization=organization, user=approved_by).first()
+    if approver is None or not allowed(approver.role, Action.APPROVE, Area.GOVERNANCE):
+        raise PermissionDenied("only an owner or the security officer approves a designation")
+    if approved_by.pk == user.pk and approver.role != Role.OWNER:
+        raise InvalidInput("a designation needs another approver: ask an owner")
+    if effective_date > timezone.localdate():
+        raise InvalidInput("the effective date is in the future: record it on the day it applies")
+    latest = (
+        OfficerAppointment.objects.for_org(organization)
+        .filter(officer=officer)
+        .order_by("-effective_date")
+        .first()
+    )
+    if latest is not None and effective_date < latest.effective_date:
+        raise InvalidInput(
+            f"a later designation (effective {latest.effective_date}) is already recorded"
+        )
     field = "security_officer" if officer == OfficerKind.SECURITY else "privacy_officer"
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     previous = getattr(org, field)

@@ -11,12 +11,12 @@ from ninja import Router
 
 from phiward.core.apiresource import OrgResource, register
 from phiward.inventory.models import (
+    UNENCRYPTED_TRANSIT_Q,
     Asset,
     DataFlow,
-    TlsVersion,
-    TransitEncryption,
     Vendor,
     Zone,
+    handles_ephi_q,
 )
 from phiward.inventory.schemas import (
     AssetIn,
@@ -34,15 +34,6 @@ from phiward.inventory.schemas import (
 )
 
 router = Router(tags=["inventory"])
-
-HANDLES_EPHI = (
-    Q(ephi_creates=True) | Q(ephi_receives=True) | Q(ephi_maintains=True) | Q(ephi_transmits=True)
-)
-# The queryset twin of DataFlow.unencrypted: no transit encryption, or TLS below 1.2.
-UNENCRYPTED_IN_TRANSIT = Q(transit_encryption=TransitEncryption.NONE) | Q(
-    transit_encryption=TransitEncryption.TLS,
-    tls_version__in=[TlsVersion.TLS1_0, TlsVersion.TLS1_1],
-)
 
 
 def _flag(queryset: QuerySet, condition: Q, wanted: bool | None) -> QuerySet:
@@ -78,7 +69,7 @@ def filter_assets(assets: QuerySet[Asset], query: AssetQuery) -> QuerySet[Asset]
         "lifecycle": query.lifecycle,
     }
     assets = assets.filter(**{name: value for name, value in exact.items() if value is not None})
-    assets = _flag(assets, HANDLES_EPHI, query.ephi)
+    assets = _flag(assets, handles_ephi_q(), query.ephi)
     if query.q:
         assets = assets.filter(
             Q(name__icontains=query.q)
@@ -89,7 +80,7 @@ def filter_assets(assets: QuerySet[Asset], query: AssetQuery) -> QuerySet[Asset]
 
 
 def filter_flows(flows: QuerySet[DataFlow], query: DataFlowQuery) -> QuerySet[DataFlow]:
-    flows = _flag(flows, UNENCRYPTED_IN_TRANSIT, query.unencrypted)
+    flows = _flag(flows, UNENCRYPTED_TRANSIT_Q, query.unencrypted)
     if query.vendor is not None:
         flows = flows.filter(
             Q(source_vendor_id=query.vendor) | Q(destination_vendor_id=query.vendor)

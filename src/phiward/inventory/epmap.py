@@ -7,6 +7,7 @@ plain values; ``maplayout`` does the grouping, the layout and the drawing.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from phiward.inventory.models import (
     Zone,
     ZoneKind,
 )
+from phiward.inventory.transit import TransitStatus, transit_status
 
 _KIND = dict(AssetKind.choices)
 _ZONE_KIND = dict(ZoneKind.choices)
@@ -161,8 +163,7 @@ def _flows(organization: Organization) -> tuple[MapEdge, ...]:
     )
     edges = []
     for f in rows:
-        # The model's own rules decide what counts as unencrypted (one definition).
-        probe = DataFlow(transit_encryption=f["transit_encryption"], tls_version=f["tls_version"])
+        status = transit_status(f["transit_encryption"], f["tls_version"])
         transit = _TRANSIT.get(f["transit_encryption"], f["transit_encryption"])
         if f["tls_version"]:
             transit += f" {f['tls_version']}"
@@ -180,8 +181,8 @@ def _flows(organization: Organization) -> tuple[MapEdge, ...]:
                 target=_endpoint(f["destination_asset_id"], f["destination_vendor_id"]),
                 label=f["name"],
                 carries_ephi=bool(categories),
-                unencrypted=probe.unencrypted,
-                encryption_unknown=probe.encryption_unknown,
+                unencrypted=status == TransitStatus.UNENCRYPTED,
+                encryption_unknown=status == TransitStatus.UNKNOWN,
                 protocol=f["protocol"],
                 detail="\n".join(x for x in lines if x),
             )
@@ -192,8 +193,19 @@ def _flows(organization: Organization) -> tuple[MapEdge, ...]:
 def build_graph(organization: Organization, *, today: dt.date | None = None) -> MapGraph:
     """Every zone, vendor, asset and data flow of ``organization``, one node per asset."""
     day = today or timezone.localdate()
-    nodes = _assets(organization, day) + _vendors(organization)
-    return MapGraph(_zones(organization), tuple(nodes), _flows(organization))
+    zones = _zones(organization)
+    # The models refuse links across organizations; should one slip in through code that
+    # bypasses validation, the map leaves it out rather than failing the dashboard.
+    zone_ids = {zone.id for zone in zones}
+    nodes = [
+        node if node.zone is None or node.zone in zone_ids else replace(node, zone=None)
+        for node in _assets(organization, day) + _vendors(organization)
+    ]
+    node_ids = {node.id for node in nodes}
+    edges = tuple(
+        edge for edge in _flows(organization) if edge.source in node_ids and edge.target in node_ids
+    )
+    return MapGraph(zones, tuple(nodes), edges)
 
 
 def render_org_map(organization: Organization) -> str:

@@ -27,7 +27,7 @@ class OrgScopedModelForm(forms.ModelForm):
     def clean_name(self) -> str:
         # organization is not a form field, so ModelForm skips the (organization, name)
         # constraint; check it here so a duplicate is a form error, not a database error.
-        name: str = self.cleaned_data["name"].strip()
+        name = str(self.cleaned_data["name"]).strip()
         model = type(self.instance)
         clash = model.objects.for_org(self.organization).filter(name=name)
         if clash.exclude(pk=self.instance.pk).exists():
@@ -98,15 +98,6 @@ class AssetForm(OrgScopedModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def clean_mac_address(self) -> str:
-        value: str = self.cleaned_data.get("mac_address", "").strip()
-        if not value:
-            return ""
-        hex_digits = "".join(ch for ch in value if ch not in ":-.").lower()
-        if len(hex_digits) != 12 or any(ch not in "0123456789abcdef" for ch in hex_digits):
-            raise forms.ValidationError("Enter a MAC address like 00:1a:2b:3c:4d:5e.")
-        return ":".join(hex_digits[i : i + 2] for i in range(0, 12, 2))
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in ASSET_SECTIONS]

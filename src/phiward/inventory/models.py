@@ -5,10 +5,70 @@ Requirements S7, S21 and S24.
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
-from phiward.core.models import OrgScopedModel
+from phiward.core.models import OrgScopedModel, OrgScopedQuerySet
+from phiward.inventory.identifiers import canonical_mac
+from phiward.inventory.transit import WEAK_TLS_VERSIONS, TransitStatus, transit_status
+
+
+def handles_ephi_q(prefix: str = "") -> Q:
+    """Assets that create, receive, maintain or transmit ePHI (``prefix`` for related lookups)."""
+    roles = ("ephi_creates", "ephi_receives", "ephi_maintains", "ephi_transmits")
+    condition = Q()
+    for role in roles:
+        condition |= Q(**{f"{prefix}{role}": True})
+    return condition
+
+
+# The queryset twins of inventory.transit.transit_status (a test keeps them in step).
+UNENCRYPTED_TRANSIT_Q = Q(transit_encryption="none") | Q(
+    transit_encryption="tls", tls_version__in=WEAK_TLS_VERSIONS
+)
+UNKNOWN_TRANSIT_Q = Q(transit_encryption="unknown") | Q(transit_encryption="tls", tls_version="")
+
+
+def normalize_name(instance: models.Model, errors: dict[str, str]) -> None:
+    """Trim a name and refuse a blank one: ``"EHR "`` is ``"EHR"``."""
+    name = str(getattr(instance, "name", "")).strip()
+    if not name:
+        errors["name"] = "A name is required."
+    instance.name = name  # type: ignore[attr-defined]
+
+
+def normalize_mac(value: str, errors: dict[str, str]) -> str:
+    """``00-1A-2B-3C-4D-5E`` and friends become ``00:1a:2b:3c:4d:5e``."""
+    if not value.strip():
+        return ""
+    mac = canonical_mac(value)
+    if mac is None:
+        errors["mac_address"] = "Enter a MAC address like 00:1a:2b:3c:4d:5e."
+        return value
+    return mac
+
+
+class AssetQuerySet(OrgScopedQuerySet["Asset"]):
+    def handling_ephi(self) -> Self:
+        return self.filter(handles_ephi_q())
+
+
+class DataFlowQuerySet(OrgScopedQuerySet["DataFlow"]):
+    def carrying_ephi(self) -> Self:
+        return self.exclude(ephi_categories=[])
+
+    def unencrypted(self) -> Self:
+        return self.filter(UNENCRYPTED_TRANSIT_Q)
+
+    def encryption_unknown(self) -> Self:
+        return self.filter(UNKNOWN_TRANSIT_Q)
+
+
+AssetManager = models.Manager.from_queryset(AssetQuerySet)
+DataFlowManager = models.Manager.from_queryset(DataFlowQuerySet)
 
 
 class ZoneKind(models.TextChoices):
@@ -45,6 +105,12 @@ class Zone(OrgScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        normalize_name(self, errors)
+        if errors:
+            raise ValidationError(errors)
+
 
 class BaaStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
@@ -78,6 +144,15 @@ class Vendor(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        normalize_name(self, errors)
+        signed, expires = self.baa_signed_on, self.baa_expires_on
+        if signed and expires and expires < signed:
+            errors["baa_expires_on"] = "The BAA cannot expire before it was signed."
+        if errors:
+            raise ValidationError(errors)
 
 
 class AssetKind(models.TextChoices):
@@ -140,6 +215,8 @@ class Patchable(models.TextChoices):
 
 class Asset(OrgScopedModel):
     """A system, device or service that creates, receives, maintains or transmits ePHI (or not)."""
+
+    objects: ClassVar[AssetManager] = AssetManager()
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=AssetKind.choices)
@@ -206,10 +283,15 @@ class Asset(OrgScopedModel):
         return self.ephi_creates or self.ephi_receives or self.ephi_maintains or self.ephi_transmits
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
+        normalize_name(self, errors)
+        self.mac_address = normalize_mac(self.mac_address, errors)
         for related in ("zone", "vendor"):
             other = getattr(self, related)
             if other is not None and other.organization_id != self.organization_id:
-                raise ValidationError({related: f"The {related} belongs to another organization."})
+                errors[related] = f"The {related} belongs to another organization."
+        if errors:
+            raise ValidationError(errors)
 
 
 class EphiCategory(models.TextChoices):
@@ -253,6 +335,8 @@ class Frequency(models.TextChoices):
 
 class DataFlow(OrgScopedModel):
     """Where ePHI moves: from an asset or vendor to an asset or vendor."""
+
+    objects: ClassVar[DataFlowManager] = DataFlowManager()
 
     name = models.CharField(max_length=200)
     source_asset = models.ForeignKey(
@@ -315,21 +399,22 @@ class DataFlow(OrgScopedModel):
         return bool(self.ephi_categories)
 
     @property
+    def transit_status(self) -> TransitStatus:
+        return transit_status(self.transit_encryption, self.tls_version)
+
+    @property
     def unencrypted(self) -> bool:
         """No transit encryption, or TLS below 1.2 (which HHS guidance no longer accepts)."""
-        if self.transit_encryption == TransitEncryption.NONE:
-            return True
-        return self.transit_encryption == TransitEncryption.TLS and self.tls_version in (
-            TlsVersion.TLS1_0,
-            TlsVersion.TLS1_1,
-        )
+        return self.transit_status == TransitStatus.UNENCRYPTED
 
     @property
     def encryption_unknown(self) -> bool:
-        return self.transit_encryption == TransitEncryption.UNKNOWN
+        """Encryption not known, or TLS without a recorded version."""
+        return self.transit_status == TransitStatus.UNKNOWN
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        normalize_name(self, errors)
         if (self.source_asset_id is None) == (self.source_vendor_id is None):
             errors["source_asset"] = "Choose exactly one source: an asset or a vendor."
         if (self.destination_asset_id is None) == (self.destination_vendor_id is None):

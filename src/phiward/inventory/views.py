@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Model, Q, QuerySet
-from django.db.models.deletion import ProtectedError
 from django.forms import BaseForm, Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.generic import (
     CreateView,
     DeleteView,
@@ -33,6 +34,7 @@ from phiward.inventory.forms import (
     ZoneForm,
 )
 from phiward.inventory.models import (
+    UNENCRYPTED_TRANSIT_Q,
     Asset,
     AssetKind,
     AtRestEncryption,
@@ -44,12 +46,10 @@ from phiward.inventory.models import (
     Vendor,
     Zone,
     ZoneKind,
+    handles_ephi_q,
 )
-from phiward.web.orgviews import OrgView
+from phiward.web.orgviews import OrgView, is_partial_request
 
-EPHI = (
-    Q(ephi_creates=True) | Q(ephi_receives=True) | Q(ephi_maintains=True) | Q(ephi_transmits=True)
-)
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -90,10 +90,19 @@ class Resource:
     nav: str
     model: type[Model]
     form: type[OrgScopedModelForm]
+    # Fields a "new …" link may preset through the query string (e.g. a flow's source).
+    prefill: tuple[str, ...] = ()
 
 
-ASSET = Resource("asset", "Assets", "assets", Asset, AssetForm)
-FLOW = Resource("flow", "Data flows", "flows", DataFlow, DataFlowForm)
+ASSET = Resource("asset", "Assets", "assets", Asset, AssetForm, ("zone", "vendor", "kind"))
+FLOW = Resource(
+    "flow",
+    "Data flows",
+    "flows",
+    DataFlow,
+    DataFlowForm,
+    ("source_asset", "source_vendor", "destination_asset", "destination_vendor"),
+)
 ZONE = Resource("zone", "Network zones", "zones", Zone, ZoneForm)
 VENDOR = Resource("vendor", "Vendors", "vendors", Vendor, VendorForm)
 
@@ -147,9 +156,14 @@ class ResourceListView(ResourceMixin, ListView):
         return queryset
 
     def get_template_names(self) -> list[str]:
-        if self.request.headers.get("HX-Request") and not self.request.headers.get("HX-Boosted"):
+        if is_partial_request(self.request):
             return [f"inventory/_{self.resource.name}_table.html"]
         return [f"inventory/{self.resource.name}_list.html"]
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -178,7 +192,13 @@ class ResourceFormMixin(ResourceMixin):
         return kwargs
 
     def form_valid(self, form: BaseForm) -> HttpResponse:
-        response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
+        try:
+            with transaction.atomic():
+                response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
+        except IntegrityError:
+            # Someone saved the same name between our check and the save.
+            form.add_error("name", "A record with this name was just saved by someone else.")
+            return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
         messages.success(self.request, f"Saved {self.object}.")  # type: ignore[attr-defined]
         return response
 
@@ -195,8 +215,10 @@ class ResourceCreateView(ResourceFormMixin, CreateView):
     def get_initial(self) -> dict[str, Any]:
         # Prefill from the query string, e.g. "new flow from this asset" links.
         initial: dict[str, Any] = super().get_initial()
-        for key, value in self.request.GET.items():
-            initial.setdefault(key, value)
+        for key in self.resource.prefill:
+            value = self.request.GET.get(key, "")
+            if value.isdigit() or (key == "kind" and value):
+                initial[key] = value
         return initial
 
 
@@ -220,11 +242,7 @@ class ResourceDeleteView(ResourceMixin, DeleteView):
 
     def form_valid(self, form: BaseForm) -> HttpResponse:
         name = str(self.object)
-        try:
-            response: HttpResponse = super().form_valid(form)
-        except ProtectedError:
-            messages.error(self.request, f"{name} is still referenced and cannot be deleted.")
-            return HttpResponseRedirect(self.get_success_url())
+        response: HttpResponse = super().form_valid(form)
         messages.success(self.request, f"Deleted {name}.")
         return response
 
@@ -247,7 +265,7 @@ class AssetListView(ResourceListView):
         return [
             Filter("kind", "Kind", AssetKind.choices),
             Filter("zone", "Zone", zones),
-            FlagFilter("ephi", "Handles ePHI", YES_NO, condition=EPHI),
+            FlagFilter("ephi", "Handles ePHI", YES_NO, condition=handles_ephi_q()),
             Filter("encryption_at_rest", "Encryption at rest", AtRestEncryption.choices),
             Filter("criticality", "Criticality", Criticality.choices),
             Filter("lifecycle", "Lifecycle", Lifecycle.choices),
@@ -281,10 +299,6 @@ class AssetDeleteView(ResourceDeleteView):
 
 # --- data flows -----------------------------------------------------------------------------
 
-UNENCRYPTED = Q(transit_encryption=TransitEncryption.NONE) | Q(
-    transit_encryption=TransitEncryption.TLS, tls_version__in=["1.0", "1.1"]
-)
-
 
 class FlowListView(ResourceListView):
     resource = FLOW
@@ -302,7 +316,7 @@ class FlowListView(ResourceListView):
     def filters(self) -> list[Filter]:
         return [
             Filter("transit_encryption", "Transit encryption", TransitEncryption.choices),
-            FlagFilter("unencrypted", "Unencrypted", YES_NO, condition=UNENCRYPTED),
+            FlagFilter("unencrypted", "Unencrypted", YES_NO, condition=UNENCRYPTED_TRANSIT_Q),
             FlagFilter("ephi", "Carries ePHI", YES_NO, condition=~Q(ephi_categories=[])),
         ]
 
@@ -340,7 +354,7 @@ class ZoneListView(ResourceListView):
         zones: QuerySet[Any] = super().get_queryset()
         annotated: QuerySet[Any] = zones.annotate(
             asset_count=Count("assets"),
-            ephi_count=Count("assets", filter=_related_ephi("assets")),
+            ephi_count=Count("assets", filter=handles_ephi_q("assets__")),
         ).order_by("name")
         return annotated
 
@@ -406,15 +420,6 @@ class VendorUpdateView(ResourceUpdateView):
 
 class VendorDeleteView(ResourceDeleteView):
     resource = VENDOR
-
-
-def _related_ephi(prefix: str) -> Q:
-    return (
-        Q(**{f"{prefix}__ephi_creates": True})
-        | Q(**{f"{prefix}__ephi_receives": True})
-        | Q(**{f"{prefix}__ephi_maintains": True})
-        | Q(**{f"{prefix}__ephi_transmits": True})
-    )
 
 
 # --- the ePHI map ---------------------------------------------------------------------------

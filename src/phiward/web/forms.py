@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
-from django.core.validators import validate_slug
+from django.utils import timezone
 
 from phiward.core.models import OfficerKind, Organization, ProgramArea, Raci
 
@@ -20,17 +19,12 @@ class OrganizationForm(forms.ModelForm[Organization]):
         fields = ["name", "slug", "kind", "description", "address"]
         help_texts = {"slug": "Short name used in addresses, e.g. 'riverside-family-practice'."}
 
-    def clean_slug(self) -> str:
-        slug: str = self.cleaned_data["slug"]
-        validate_slug(slug)
-        return slug
-
 
 class OfficerForm(forms.Form):
     officer = forms.ChoiceField(choices=OfficerKind.choices)
     user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
     effective_date = forms.DateField(
-        initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"})
+        initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

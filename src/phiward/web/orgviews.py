@@ -8,14 +8,13 @@ non-member gets 404; a member whose role lacks the action gets 403.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils import timezone
 from django.views import View
 
 from phiward.core import errors
@@ -23,15 +22,15 @@ from phiward.core.models import Membership, Organization
 from phiward.core.permissions import Action, Area, allowed
 from phiward.core.tenancy import membership_for
 
-METHOD_ACTIONS = {
-    "GET": Action.READ,
-    "HEAD": Action.READ,
-    "OPTIONS": Action.READ,
-    "POST": Action.CHANGE,
-    "PUT": Action.CHANGE,
-    "PATCH": Action.CHANGE,
-    "DELETE": Action.DELETE,
-}
+
+def is_partial_request(request: HttpRequest) -> bool:
+    """An htmx request for a page fragment (not a boosted page, not a history restore)."""
+    headers = request.headers
+    return bool(
+        headers.get("HX-Request")
+        and not headers.get("HX-Boosted")
+        and not headers.get("HX-History-Restore-Request")
+    )
 
 
 def current_user(request: HttpRequest) -> User:
@@ -77,7 +76,7 @@ class OrgView(LoginRequiredMixin, View):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
         context.update(
-            today=dt.date.today(),
+            today=timezone.localdate(),
             org=self.org,
             nav=self.nav,
             can_create=self.can(Action.CREATE),
@@ -86,13 +85,3 @@ class OrgView(LoginRequiredMixin, View):
             can_export=self.can(Action.EXPORT),
         )
         return context
-
-
-class OrgScopedObjectMixin:
-    """``get_queryset`` for generic views: the model's objects in this organization only."""
-
-    model: type[Model]
-    org: Organization
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.model.objects.for_org(self.org)  # type: ignore[attr-defined,no-any-return]

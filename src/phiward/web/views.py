@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,10 +10,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from phiward.core.errors import InvalidInput
@@ -30,7 +29,7 @@ from phiward.core.models import (
 )
 from phiward.core.permissions import Action, Area, Role
 from phiward.core.tenancy import may_create_organization
-from phiward.inventory.models import Asset, BaaStatus, DataFlow, TransitEncryption, Vendor, Zone
+from phiward.inventory.models import Asset, AtRestEncryption, BaaStatus, DataFlow, Vendor, Zone
 from phiward.web.forms import OfficerForm, OrganizationForm, ResponsibilityMatrixForm
 from phiward.web.orgviews import OrgView, current_user
 
@@ -87,7 +86,9 @@ class OrganizationListView(LoginRequiredMixin, FormView[OrganizationForm]):
 
 
 class DashboardView(OrgView, TemplateView):
-    area = Area.INVENTORY
+    """Every member's landing page; the inventory part shows to roles that may read it."""
+
+    area = Area.ORGANIZATION
     nav = "dashboard"
     template_name = "phiward/dashboard.html"
 
@@ -95,30 +96,24 @@ class DashboardView(OrgView, TemplateView):
         from phiward.inventory.epmap import render_org_map
 
         context = super().get_context_data(**kwargs)
+        context["sees_inventory"] = self.can(Action.READ, Area.INVENTORY)
+        if not context["sees_inventory"]:
+            return context
         assets = Asset.objects.for_org(self.org)
-        ephi = (
-            Q(ephi_creates=True)
-            | Q(ephi_receives=True)
-            | Q(ephi_maintains=True)
-            | Q(ephi_transmits=True)
-        )
-        flows = DataFlow.objects.for_org(self.org).exclude(ephi_categories=[])
-        weak_tls = Q(transit_encryption=TransitEncryption.TLS, tls_version__in=["1.0", "1.1"])
-        today = dt.date.today()
+        ephi_assets = assets.handling_ephi()
+        flows = DataFlow.objects.for_org(self.org).carrying_ephi()
+        today = timezone.localdate()
         context["counts"] = [
             ("Assets", assets.count(), False),
-            ("Assets with ePHI", assets.filter(ephi).count(), False),
+            ("Assets with ePHI", ephi_assets.count(), False),
             ("Data flows with ePHI", flows.count(), False),
             ("Zones", Zone.objects.for_org(self.org).count(), False),
             ("Vendors", Vendor.objects.for_org(self.org).count(), False),
-            (
-                "Unencrypted ePHI flows",
-                flows.filter(Q(transit_encryption=TransitEncryption.NONE) | weak_tls).count(),
-                True,
-            ),
+            ("Unencrypted ePHI flows", flows.unencrypted().count(), True),
+            ("ePHI flows of unknown encryption", flows.encryption_unknown().count(), True),
             (
                 "ePHI assets unencrypted at rest",
-                assets.filter(ephi, encryption_at_rest="none").count(),
+                ephi_assets.filter(encryption_at_rest=AtRestEncryption.NONE).count(),
                 True,
             ),
             (
@@ -194,7 +189,7 @@ class AppointOfficerView(OrgView, FormView[OfficerForm]):
                 reason=form.cleaned_data["reason"],
             )
         except InvalidInput as exc:
-            form.add_error("user", str(exc))
+            form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, f"{officer.label} designated and recorded.")
         return redirect("governance", self.org.slug)

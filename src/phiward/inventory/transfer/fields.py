@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import ipaddress
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
+from phiward.inventory.identifiers import canonical_mac
 from phiward.inventory.transfer.document import (
     ASSET_KINDS,
     AT_REST_ENCRYPTIONS,
@@ -409,15 +409,12 @@ def normalize_ip(value: str) -> str:
     return str(address)
 
 
-_MAC_SEPARATORS = re.compile(r"[:.\-]")
-
-
 def normalize_mac(value: str) -> str:
-    """A MAC address as six lowercase pairs joined by colons (what the web form stores)."""
-    digits = _MAC_SEPARATORS.sub("", value).lower()
-    if len(digits) != 12 or any(ch not in "0123456789abcdef" for ch in digits):
+    """A MAC address as six lowercase pairs joined by colons (what the models store)."""
+    mac = canonical_mac(value)
+    if mac is None:
         raise BadValue("not a MAC address; write e.g. 00:1a:2b:3c:4d:5e")
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    return mac
 
 
 def _endpoint_name(column: Column, value: object, field: str | None = None) -> str:
