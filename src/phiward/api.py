@@ -7,6 +7,7 @@ as another entry of ``AUTH``.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,9 @@ from ninja.security import django_auth
 
 from phiward import __version__
 from phiward.core.errors import InputProblems, InvalidInput, NotFound, PermissionDenied
+from phiward.core.logredact import redacted_traceback
+
+logger = logging.getLogger(__name__)
 
 AUTH = [django_auth]
 
@@ -89,6 +93,19 @@ def _malformed(request: HttpRequest, exc: RequestValidationError) -> HttpRespons
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Authentication (401), CSRF (403) and other protocol errors, as problems too."""
     return _problem(request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else: a generic 500 problem; the log names the code, never the data."""
+    logger.error(
+        "unhandled %s in %s %s\n%s",
+        type(exc).__name__,
+        request.method,
+        request.path,
+        redacted_traceback(exc),
+    )
+    return _problem(request, 500, "Internal error", "an unexpected error occurred")
 
 
 def _register_routers() -> None:

@@ -130,3 +130,23 @@ def test_a_bad_filter_value_names_the_parameter(
 ) -> None:
     response = send(officer_client, "GET", f"{API}/{inventory.org.slug}/assets?kind=spaceship")
     assert "kind" in _problem(response)["errors"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["offset=99999999999999999999999", "zone=99999999999999999999", "vendor=-1", "zone=0"],
+)
+def test_out_of_range_filters_are_422_not_500(
+    officer_client: Client, inventory: Inventory, query: str
+) -> None:
+    response = officer_client.get(f"{API}/{inventory.org.slug}/assets?{query}")
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_out_of_range_ids_are_not_found(officer_client: Client, inventory: Inventory) -> None:
+    huge = 2**70
+    assert officer_client.get(f"{API}/{inventory.org.slug}/assets/{huge}").status_code == 404
+    body = {"name": "Huge ref", "kind": "server", "zone_id": huge}
+    response = send(officer_client, "POST", f"{API}/{inventory.org.slug}/assets", body)
+    assert response.status_code == 422

@@ -3,7 +3,8 @@
 ``PHIWARD_DATA_DIR`` (default ``./var``), ``PHIWARD_DATABASE_URL`` (default SQLite in the data
 dir, WAL mode), ``PHIWARD_SECRET_KEY`` (generated once into the data dir when absent),
 ``PHIWARD_DEBUG`` (off), ``PHIWARD_ALLOWED_HOSTS`` (comma separated, default loopback names),
-``PHIWARD_SECURE_COOKIES`` (on by default unless the site is served on loopback over HTTP).
+``PHIWARD_BEHIND_TLS_PROXY`` (off; set it when a TLS proxy fronts phiward: cookies become
+Secure, HSTS is sent and the proxy's X-Forwarded-Proto is trusted).
 """
 
 from __future__ import annotations
@@ -135,9 +136,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-_secure_cookies = runtime.env_flag("PHIWARD_SECURE_COOKIES", default=False)
-SESSION_COOKIE_SECURE = _secure_cookies
-CSRF_COOKIE_SECURE = _secure_cookies
+# Plain HTTP on loopback is the embedded default (make run); production sits behind TLS.
+_behind_tls = runtime.env_flag("PHIWARD_BEHIND_TLS_PROXY", default=False)
+SESSION_COOKIE_SECURE = _behind_tls
+CSRF_COOKIE_SECURE = _behind_tls
+if _behind_tls:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -157,7 +165,10 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "phiward.core.logredact.RedactExceptionMessages"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PHIWARD_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -29,6 +29,7 @@ from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import create_model
 
 from phiward.core.apiscope import (
+    MAX_ID,
     SCOPED_ERRORS,
     WRITE_ERRORS,
     OrgScope,
@@ -52,7 +53,7 @@ class PageQuery(Schema):
     """Pagination parameters every list accepts; a resource's filters extend it."""
 
     limit: int = Field(50, ge=1, le=MAX_PAGE, description="Items per page")
-    offset: int = Field(0, ge=0, description="Items to skip")
+    offset: int = Field(0, ge=0, le=MAX_ID, description="Items to skip")
 
 
 @dataclass(frozen=True)

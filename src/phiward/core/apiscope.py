@@ -75,9 +75,19 @@ def scoped(model: type[M], scope: OrgScope) -> QuerySet[M]:
     return queryset
 
 
+# The largest primary key either database stores; larger numbers name no object.
+MAX_ID = 2**63 - 1
+
+
+def _find(model: type[M], scope: OrgScope, pk: int) -> M | None:
+    if not 1 <= pk <= MAX_ID:
+        return None
+    return scoped(model, scope).filter(pk=pk).first()
+
+
 def in_org(model: type[M], scope: OrgScope, pk: int) -> M:
     """One object of the scope's organization; objects of other organizations are not found."""
-    found = scoped(model, scope).filter(pk=pk).first()
+    found = _find(model, scope, pk)
     if found is None:
         raise NotFound(f"{model._meta.verbose_name} not found")
     return found
@@ -88,7 +98,7 @@ def reference(model: type[M], scope: OrgScope, pk: int, field: str) -> M:
 
     The message is the same whether the id does not exist or belongs to another organization.
     """
-    found = scoped(model, scope).filter(pk=pk).first()
+    found = _find(model, scope, pk)
     if found is None:
         raise InputProblems(
             [

@@ -43,6 +43,9 @@ class Organization(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    is_demo = models.BooleanField(
+        default=False, editable=False, help_text="Built by `phiward demo`; --reset may rebuild it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

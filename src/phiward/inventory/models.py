@@ -399,6 +399,11 @@ class DataFlow(OrgScopedModel):
         return bool(self.ephi_categories)
 
     @property
+    def ephi_category_labels(self) -> list[str]:
+        labels = dict(EphiCategory.choices)
+        return [labels.get(code, code) for code in self.ephi_categories or []]
+
+    @property
     def transit_status(self) -> TransitStatus:
         return transit_status(self.transit_encryption, self.tls_version)
 

@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime
 
 from phiward.core.apiresource import PageQuery
+from phiward.core.apiscope import MAX_ID
 from phiward.inventory.models import (
     AssetKind,
     AtRestEncryption,
@@ -124,8 +125,8 @@ class AssetOut(AssetIn):
 
 class AssetQuery(PageQuery):
     kind: AssetKind | None = None
-    zone: int | None = Field(None, description="Zone id")
-    vendor: int | None = Field(None, description="Vendor id")
+    zone: int | None = Field(None, ge=1, le=MAX_ID, description="Zone id")
+    vendor: int | None = Field(None, ge=1, le=MAX_ID, description="Vendor id")
     ephi: bool | None = Field(None, description="Whether the asset handles ePHI")
     encryption_at_rest: AtRestEncryption | None = None
     lifecycle: Lifecycle | None = None
@@ -166,6 +167,10 @@ class DataFlowOut(DataFlowIn):
 
 class DataFlowQuery(PageQuery):
     unencrypted: bool | None = Field(None, description="No transit encryption or TLS below 1.2")
-    vendor: int | None = Field(None, description="Vendor id, as source or destination")
-    asset: int | None = Field(None, description="Asset id, as source or destination")
+    vendor: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Vendor id, as source or destination"
+    )
+    asset: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Asset id, as source or destination"
+    )
     transit_encryption: TransitEncryption | None = None
