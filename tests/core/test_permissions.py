@@ -20,3 +20,14 @@ def test_workforce_cannot_browse_the_inventory() -> None:
 def test_only_owner_and_security_officer_approve_governance() -> None:
     approvers = {role for role in Role if allowed(role, Action.APPROVE, Area.GOVERNANCE)}
     assert approvers == {Role.OWNER, Role.SECURITY_OFFICER}
+
+
+def test_docs_permissions_md_is_current() -> None:
+    from pathlib import Path
+
+    from phiward.core.permissions import render_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+    assert doc.read_text() == render_markdown(), (
+        "docs/permissions.md is stale: python -m phiward.core.permissions > docs/permissions.md"
+    )

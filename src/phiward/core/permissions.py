@@ -68,3 +68,29 @@ TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
 def allowed(role: Role | str, action: Action, area: Area) -> bool:
     """Whether ``role`` may perform ``action`` in ``area``."""
     return action in TABLE.get(Role(role), {}).get(area, frozenset())
+
+
+def render_markdown() -> str:
+    """The table as docs/permissions.md (regenerate: python -m phiward.core.permissions)."""
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `src/phiward/core/permissions.py` by `python -m phiward.core.permissions`;",
+        "a test fails when this file is stale. The web app, the API and the CLI all ask this one",
+        "table. Outside their organization every role gets 404; inside, an action the role lacks",
+        "gets 403.",
+        "",
+    ]
+    lines.append("| Area | " + " | ".join(role.label for role in Role) + " |")
+    lines.append("|---" * (len(Role) + 1) + "|")
+    for area in Area:
+        cells = []
+        for role in Role:
+            granted = TABLE.get(role, {}).get(area, frozenset())
+            cells.append(", ".join(a.value for a in Action if a in granted) or "—")
+        lines.append(f"| {area.value} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
