@@ -1,0 +1,291 @@
+"""The web access table: every URL name, the methods to try, and what each needs.
+
+Org-scoped pages state the (Area, Action) of ``phiward.core.permissions`` they need, so the
+expected status of every cell comes from ``allowed()`` and a view that asks for anything else
+fails the matrix in tests/web/test_access_matrix.py. Routes are discovered from the URLconf; a
+route with no entry here fails that test ("add it to the access table"), an entry for a route
+that does not exist (yet) is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from phiward.core.permissions import Action, Area, Role, allowed
+
+# Path prefixes the matrix leaves to others: the API has tests/api/test_roles.py.
+EXCLUDED_PREFIXES = ("api/", "admin/", settings.STATIC_URL.lstrip("/"))
+
+
+class Stranger(StrEnum):
+    """Callers with no membership in the organization they ask about."""
+
+    OUTSIDER = "outsider"  # a member (the owner) of another organization only
+    ANONYMOUS = "anonymous"
+
+
+Principal = Role | Stranger
+PRINCIPALS: tuple[Principal, ...] = (*Role, *Stranger)
+# The outsider's role in their own organization: the strongest, so a 404 proves tenancy.
+OUTSIDER_ROLE = Role.OWNER
+
+
+class Place(StrEnum):
+    INSIDE = "inside"  # the caller's organization and its objects
+    OTHER_ORG = "other-org"  # another organization's slug and objects
+    OTHER_OBJECT = "other-object"  # the caller's slug with another organization's object
+    UNSCOPED = "unscoped"  # a route not under /o/<org>/
+
+
+class Kind(StrEnum):
+    """The fixture objects a route may name (by ``<pk>``, ``<username>``); each organization
+    has one of each."""
+
+    ZONE = "zone"
+    VENDOR = "vendor"
+    ASSET = "asset"
+    FLOW = "flow"
+    MEMBERSHIP = "membership"  # a colleague's (workforce) membership, not the caller's
+
+
+class Gate(StrEnum):
+    PUBLIC = "public"  # anyone, even anonymous
+    LOGGED_IN = "logged-in"  # any authenticated user
+    MEMBER = "member"  # a member of the URL's organization whose role allows (area, action)
+    OWN_ORG = "own-org"  # a user whose role in some organization of theirs allows it
+
+
+@dataclass(frozen=True)
+class Rule:
+    gate: Gate
+    area: Area | None = None
+    action: Action | None = None
+    ok: frozenset[int] | None = None  # statuses meaning "done"; None: by method
+
+    def permits(self, role: Role) -> bool:
+        if self.area is None or self.action is None:
+            return True
+        return allowed(role, self.action, self.area)
+
+
+def member(area: Area, action: Action) -> Rule:
+    return Rule(Gate.MEMBER, area, action)
+
+
+def own_org(area: Area, action: Action) -> Rule:
+    return Rule(Gate.OWN_ORG, area, action)
+
+
+def logged_in(*ok: int) -> Rule:
+    return Rule(Gate.LOGGED_IN, ok=frozenset(ok) or None)
+
+
+def public(*ok: int) -> Rule:
+    return Rule(Gate.PUBLIC, ok=frozenset(ok) or None)
+
+
+# GET shows the page; a POST with empty data re-renders the form with errors or redirects.
+DONE = {"GET": frozenset({200}), "POST": frozenset({200, 302})}
+
+
+@dataclass(frozen=True)
+class Page:
+    methods: Mapping[str, Rule]
+    obj: Kind | None = None  # the fixture object the route names
+    fixed: Mapping[str, str] = field(default_factory=dict)  # other URL kwargs, as given
+    removes: bool = False  # a POST that is allowed removes ``obj``
+
+
+def view(area: Area, action: Action = Action.READ, obj: Kind | None = None) -> Page:
+    return Page({"GET": member(area, action)}, obj=obj)
+
+
+def form(area: Area, action: Action, obj: Kind | None = None, removes: bool = False) -> Page:
+    rule = member(area, action)
+    return Page({"GET": rule, "POST": rule}, obj=obj, removes=removes)
+
+
+def _inventory(resource: str, kind: Kind) -> dict[str, Page]:
+    inv = Area.INVENTORY
+    return {
+        f"inventory:{resource}-list": view(inv),
+        f"inventory:{resource}-detail": view(inv, obj=kind),
+        f"inventory:{resource}-create": form(inv, Action.CREATE),
+        f"inventory:{resource}-update": form(inv, Action.CHANGE, obj=kind),
+        f"inventory:{resource}-delete": form(inv, Action.DELETE, obj=kind, removes=True),
+    }
+
+
+ORG, GOV, INV = Area.ORGANIZATION, Area.GOVERNANCE, Area.INVENTORY
+
+TABLE: dict[str, Page] = {
+    # Not under /o/<org>/.
+    "healthz": Page({"GET": public()}),
+    "login": Page({"GET": public(), "POST": public(200)}),  # empty credentials: form errors
+    "logout": Page({"POST": public(302)}),
+    "home": Page({"GET": logged_in(302)}),  # to the first organization or the list
+    "switch-org": Page({"GET": logged_in(302)}),
+    "org-list": Page({"GET": logged_in(), "POST": own_org(ORG, Action.ADMINISTER)}),
+    "catalog:browse": Page({"GET": logged_in()}),
+    "catalog:entry": Page(
+        {"GET": logged_in()}, fixed={"framework": "hipaa-security", "key": "164.308-a-1"}
+    ),
+    # Organization and governance.
+    "dashboard": view(ORG),
+    "governance": view(GOV),
+    "appoint-officer": form(GOV, Action.APPROVE),
+    "raci-edit": form(GOV, Action.CHANGE),
+    # People (a member is named by username) and the organization's profile.
+    "members": view(ORG),
+    "member-add": form(ORG, Action.ADMINISTER),
+    "member-edit": form(ORG, Action.ADMINISTER, obj=Kind.MEMBERSHIP),
+    "member-remove": form(ORG, Action.ADMINISTER, obj=Kind.MEMBERSHIP, removes=True),
+    "org-profile": view(ORG),
+    "org-profile-edit": form(ORG, Action.ADMINISTER),
+    # Inventory.
+    **_inventory("asset", Kind.ASSET),
+    **_inventory("flow", Kind.FLOW),
+    **_inventory("zone", Kind.ZONE),
+    **_inventory("vendor", Kind.VENDOR),
+    "inventory:map": view(INV),
+    "inventory:map-svg": view(INV, Action.EXPORT),
+    "inventory:transfer": view(INV),
+    "inventory:export": view(INV, Action.EXPORT),
+    "inventory:import": form(INV, Action.CREATE),
+}
+
+
+# --- routes from the URLconf -------------------------------------------------------------------
+
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name", or "" for an unnamed pattern
+    path: str  # the route as written, e.g. "o/<slug:org>/inventory/assets/<int:pk>/"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(_PARAM.findall(self.path))
+
+    @property
+    def org_scoped(self) -> bool:
+        return "org" in self.params
+
+
+def _walk(
+    patterns: Sequence[URLPattern | URLResolver], prefix: str, namespace: str
+) -> Iterator[Route]:
+    for pattern in patterns:
+        path = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, path, inner)
+        else:
+            yield Route(f"{namespace}{pattern.name}" if pattern.name else "", path)
+
+
+def web_routes() -> list[Route]:
+    """Every web route of the URLconf, nested includes walked, API/admin/static left out."""
+    return [
+        route
+        for route in _walk(get_resolver().url_patterns, "", "")
+        if not route.path.startswith(EXCLUDED_PREFIXES)
+    ]
+
+
+def unlisted(routes: Sequence[Route]) -> list[str]:
+    return [
+        f"{route.name or '(unnamed)'} at /{route.path}"
+        for route in routes
+        if route.name not in TABLE
+    ]
+
+
+# --- cases and expectations --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    method: str
+    who: Principal
+    place: Place
+
+    @property
+    def page(self) -> Page:
+        return TABLE[self.route.name]
+
+    @property
+    def rule(self) -> Rule:
+        return self.page.methods[self.method]
+
+    @property
+    def id(self) -> str:
+        return f"{self.route.name}-{self.method}-{self.who}-{self.place}"
+
+
+def _places(route: Route, who: Principal) -> tuple[Place, ...]:
+    if not route.org_scoped:
+        return (Place.UNSCOPED,)
+    if isinstance(who, Stranger):
+        return (Place.INSIDE,)
+    if TABLE[route.name].obj is not None:
+        return (Place.INSIDE, Place.OTHER_ORG, Place.OTHER_OBJECT)
+    return (Place.INSIDE, Place.OTHER_ORG)
+
+
+def cases(routes: Sequence[Route]) -> list[Case]:
+    return [
+        Case(route, method, who, place)
+        for route in routes
+        if route.name in TABLE
+        for method in TABLE[route.name].methods
+        for who in PRINCIPALS
+        for place in _places(route, who)
+    ]
+
+
+@dataclass(frozen=True)
+class Expected:
+    statuses: frozenset[int]
+    granted: bool = False  # the caller may do it (else nothing may change)
+    to_login: bool = False  # a 302 to the login page
+
+    def __str__(self) -> str:
+        codes = "/".join(str(s) for s in sorted(self.statuses))
+        return f"{codes} to login" if self.to_login else codes
+
+
+LOGIN = Expected(frozenset({302}), to_login=True)
+FORBIDDEN = Expected(frozenset({403}))
+NOT_FOUND = Expected(frozenset({404}))
+
+
+def expected(case: Case) -> Expected:
+    rule, who = case.rule, case.who
+    done = Expected(rule.ok or DONE[case.method], granted=True)
+    if rule.gate is Gate.PUBLIC:
+        return done
+    if who is Stranger.ANONYMOUS:
+        return LOGIN
+    if rule.gate is Gate.LOGGED_IN:
+        return done
+    if rule.gate is Gate.OWN_ORG:
+        return (
+            done if rule.permits(OUTSIDER_ROLE if who is Stranger.OUTSIDER else who) else FORBIDDEN
+        )
+    # Gate.MEMBER: membership is checked first (404), then the role (403), then the object (404).
+    if who is Stranger.OUTSIDER or case.place is Place.OTHER_ORG:
+        return NOT_FOUND
+    assert isinstance(who, Role)
+    if not rule.permits(who):
+        return FORBIDDEN
+    return NOT_FOUND if case.place is Place.OTHER_OBJECT else done
