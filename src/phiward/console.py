@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -24,3 +25,17 @@ def progress(items: Iterable[T], *, label: str, length: int | None = None) -> It
         return
     with click.progressbar(items, label=label, length=length, file=sys.stderr) as bar:
         yield from bar
+
+
+@contextmanager
+def step_bar(steps: Sequence[str], *, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named steps of one job; yields the callback that advances it."""
+    if not sys.stderr.isatty():
+        yield lambda _step: None
+        return
+    with click.progressbar(steps, label=label, file=sys.stderr, item_show_func=str) as bar:
+
+        def advance(step: str) -> None:
+            bar.update(1, current_item=step)
+
+        yield advance

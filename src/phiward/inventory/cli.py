@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from phiward.console import emit_json
+from phiward.console import emit_json, step_bar
 from phiward.inventory.transfer.document import ASSET_KINDS
 
 if TYPE_CHECKING:
@@ -125,25 +125,35 @@ def import_command(
     """Import FILE (or a directory of CSV tables) into an organization, all or nothing."""
     from phiward.core.errors import InputProblems, InvalidInput
     from phiward.inventory.transfer.document import MAX_INPUT_BYTES, too_large
-    from phiward.inventory.transfer.service import import_directory, import_inventory
+    from phiward.inventory.transfer.service import (
+        IMPORT_STEPS,
+        import_directory,
+        import_inventory,
+    )
 
     organization = resolve_org(org_slug)
     try:
-        if file.is_dir():
-            if fmt not in (None, "csv"):
-                raise InvalidInput("a directory holds CSV tables; leave out --format or say csv")
-            summary = import_directory(organization, file, replace=replace, dry_run=dry_run)
-        else:
-            if file.stat().st_size > MAX_INPUT_BYTES:
-                raise InputProblems([too_large(file.name)])
-            summary = import_inventory(
-                organization,
-                file.read_bytes(),
-                filename=file.name,
-                fmt=fmt,
-                replace=replace,
-                dry_run=dry_run,
-            )
+        with step_bar(IMPORT_STEPS, label=f"Importing {file.name}") as on_step:
+            if file.is_dir():
+                if fmt not in (None, "csv"):
+                    raise InvalidInput(
+                        "a directory holds CSV tables; leave out --format or say csv"
+                    )
+                summary = import_directory(
+                    organization, file, replace=replace, dry_run=dry_run, on_step=on_step
+                )
+            else:
+                if file.stat().st_size > MAX_INPUT_BYTES:
+                    raise InputProblems([too_large(file.name)])
+                summary = import_inventory(
+                    organization,
+                    file.read_bytes(),
+                    filename=file.name,
+                    fmt=fmt,
+                    replace=replace,
+                    dry_run=dry_run,
+                    on_step=on_step,
+                )
     except InputProblems as problems:
         if not as_json:
             raise

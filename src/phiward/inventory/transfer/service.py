@@ -138,11 +138,13 @@ def import_inventory(
     fmt: Format | str | None = None,
     replace: bool = False,
     dry_run: bool = False,
+    on_step: StepCallback | None = None,
 ) -> ImportSummary:
     """Import ``payload`` (the content of a file named ``filename``) into the organization.
 
     Raises ``InputProblems`` with every problem found, in which case nothing was written.
-    The format comes from the file name's extension unless ``fmt`` names it.
+    The format comes from the file name's extension unless ``fmt`` names it. ``on_step`` is
+    told as each of the ``IMPORT_STEPS`` finishes (the CLI draws its progress bar with it).
     """
     source = PurePath(filename).name or filename
     chosen = _format(fmt) if fmt else formats.detect(source)
@@ -151,30 +153,53 @@ def import_inventory(
         lambda: formats.read(payload, source=source, fmt=chosen),
         replace=replace,
         dry_run=dry_run,
+        on_step=on_step,
     )
 
 
 def import_directory(
-    organization: Organization, path: Path, *, replace: bool = False, dry_run: bool = False
+    organization: Organization,
+    path: Path,
+    *,
+    replace: bool = False,
+    dry_run: bool = False,
+    on_step: StepCallback | None = None,
 ) -> ImportSummary:
     """Import a directory of CSV tables (``zones.csv``, ``assets.csv``, ...)."""
     return _import(
-        organization, lambda: csv_format.read_directory(path), replace=replace, dry_run=dry_run
+        organization,
+        lambda: csv_format.read_directory(path),
+        replace=replace,
+        dry_run=dry_run,
+        on_step=on_step,
     )
 
 
+StepCallback = Callable[[str], None]
+IMPORT_STEPS = ("read", "check", "write")
+
+
 def _import(
-    organization: Organization, read: Callable[[], Draft], *, replace: bool, dry_run: bool
+    organization: Organization,
+    read: Callable[[], Draft],
+    *,
+    replace: bool,
+    dry_run: bool,
+    on_step: StepCallback | None = None,
 ) -> ImportSummary:
+    step = on_step or (lambda _name: None)
     # Parse and check outside the transaction: a large file does not hold the write lock.
     existing = _Current.load(organization).names()
     document = finish(read(), existing, replace=replace)
+    step("read")
     try:
         with transaction.atomic():
             current = _Current.load(organization)
             plan = _Plan(organization, current, document, replace)
             plan.check()
+            step("check")
             summary = plan.apply(dry_run=dry_run)
+            step("write")
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:
