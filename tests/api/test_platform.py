@@ -78,6 +78,12 @@ def test_openapi_document_lists_every_route(db: None) -> None:
         ("get", f"{API}/{{org}}"),
         ("get", f"{API}/{{org}}/members"),
         ("get", f"{API}/{{org}}/responsibilities"),
+        ("patch", f"{API}/{{org}}"),
+        ("post", f"{API}/{{org}}/members"),
+        ("patch", f"{API}/{{org}}/members/{{username}}"),
+        ("delete", f"{API}/{{org}}/members/{{username}}"),
+        ("post", f"{API}/{{org}}/officers"),
+        ("put", f"{API}/{{org}}/responsibilities"),
     }
     for r in RESOURCES:
         expected |= {("get", f"{API}/{{org}}/{r}"), ("post", f"{API}/{{org}}/{r}")}

@@ -1,13 +1,26 @@
-"""``phiward init``, ``phiward serve`` and ``phiward org``."""
+"""``phiward init``, ``phiward serve`` and ``phiward org``.
+
+The ``phiward org`` commands act as the install's system administrator (whoever can run
+``phiward`` on the server): membership commands pass ``by=None`` to ``phiward.core.members``,
+which skips the per-role checks but keeps every organization rule (at least one owner, officers
+are not removed before someone else is designated).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from phiward.console import emit_json
+from phiward.core.permissions import Role
+
+if TYPE_CHECKING:
+    from phiward.core.models import Organization
+
+ROLE = click.Choice([role.value for role in Role])
 
 
 @click.command()
@@ -154,6 +167,123 @@ def org_create(slug: str, name: str, kind: str, owner_username: str) -> None:
         organization.save()
         Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
     click.echo(f"created organization '{slug}' owned by {owner_username}")
+
+
+def _organization(slug: str) -> Organization:
+    from phiward.core.errors import NotFound
+    from phiward.core.models import Organization
+
+    found = Organization.objects.filter(slug=slug).first()
+    if found is None:
+        raise NotFound(f"no organization '{slug}'")
+    return found
+
+
+@org.command("members")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True)
+def org_members(slug: str, as_json: bool) -> None:
+    """List an organization's members and their roles."""
+    from phiward.core.members import members
+    from phiward.core.models import display_name
+
+    rows = [
+        {
+            "username": m.user.get_username(),
+            "name": display_name(m.user),
+            "email": m.user.email,
+            "role": m.role,
+        }
+        for m in members(_organization(slug))
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['username']:<30} {row['role']:<18} {row['name']}")
+
+
+@org.command("add-member")
+@click.argument("slug")
+@click.argument("username")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--create", is_flag=True, help="Create USERNAME as a new user first.")
+@click.option("--email", default="", help="New users only.")
+@click.option(
+    "--name", default="", help="New users only: 'First Last' (first word is the first name)."
+)
+@click.option(
+    "--no-password",
+    is_flag=True,
+    help="New users only: create the user unable to log in until a password is set.",
+)
+@click.option("--json", "as_json", is_flag=True)
+def org_add_member(
+    slug: str,
+    username: str,
+    role: str,
+    create: bool,
+    email: str,
+    name: str,
+    no_password: bool,
+    as_json: bool,
+) -> None:
+    """Add USERNAME to an organization; a created user's one-time password is printed once."""
+    from phiward.core.members import add_member
+
+    first_name, _, last_name = name.strip().partition(" ")
+    membership, password = add_member(
+        _organization(slug),
+        username=username,
+        role=role,
+        email=email,
+        first_name=first_name,
+        last_name=last_name.strip(),
+        create=create,
+        generate_password=not no_password,
+        by=None,
+    )
+    if as_json:
+        emit_json(
+            {
+                "organization": slug,
+                "username": membership.user.get_username(),
+                "role": membership.role,
+                "created": create,
+                "one_time_password": password,
+            }
+        )
+        return
+    click.echo(f"added '{username}' to {slug} as {membership.role_enum.label.lower()}")
+    if password is not None:
+        click.echo(f"one-time password for '{username}': {password}")
+        click.echo("it is shown only now: hand it over privately", err=True)
+
+
+@org.command("set-role")
+@click.argument("slug")
+@click.argument("username")
+@click.argument("role", type=ROLE)
+def org_set_role(slug: str, username: str, role: str) -> None:
+    """Change a member's role (the last owner stays an owner)."""
+    from phiward.core.members import change_role, member_of
+
+    organization = _organization(slug)
+    change_role(member_of(organization, username), role, by=None)
+    click.echo(f"'{username}' in {slug} is now {Role(role).label.lower()}")
+
+
+@org.command("remove-member")
+@click.argument("slug")
+@click.argument("username")
+def org_remove_member(slug: str, username: str) -> None:
+    """Remove a member (not the last owner, not a designated officer); the user account stays."""
+    from phiward.core.members import member_of, remove_member
+
+    organization = _organization(slug)
+    cleared = remove_member(member_of(organization, username), by=None)
+    suffix = f"; cleared {cleared} responsibility assignment(s)" if cleared else ""
+    click.echo(f"removed '{username}' from {slug}{suffix}")
 
 
 COMMANDS = [init, serve, org]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -14,6 +15,9 @@ from phiward.core.models import (
     OfficerAppointment,
     OfficerKind,
     Organization,
+    ProgramArea,
+    Raci,
+    ResponsibilityAssignment,
 )
 from phiward.core.permissions import Action, Area, Role, allowed
 
@@ -70,3 +74,32 @@ def appoint_officer(
         approved_by=approved_by,
         reason=reason,
     )
+
+
+@transaction.atomic
+def replace_responsibility_matrix(
+    organization: Organization, cells: Iterable[tuple[ProgramArea, User, Raci]]
+) -> None:
+    """Replace the whole RACI matrix: members only, one letter per person and area, and at
+    most one Accountable per area. Web form and API both write through here."""
+    members = set(
+        Membership.objects.filter(organization=organization).values_list("user_id", flat=True)
+    )
+    rows: list[ResponsibilityAssignment] = []
+    seen: set[tuple[str, int]] = set()
+    accountable: set[str] = set()
+    for area, user, raci in cells:
+        if user.pk not in members:
+            raise InvalidInput(f"'{user.get_username()}' is not a member of {organization.slug}")
+        if (area, user.pk) in seen:
+            raise InvalidInput(f"{area.label}: '{user.get_username()}' is listed twice")
+        seen.add((area, user.pk))
+        if raci == Raci.ACCOUNTABLE:
+            if area in accountable:
+                raise InvalidInput(f"{area.label}: only one person can be Accountable")
+            accountable.add(area)
+        rows.append(
+            ResponsibilityAssignment(organization=organization, area=area, user=user, raci=raci)
+        )
+    ResponsibilityAssignment.objects.for_org(organization).delete()
+    ResponsibilityAssignment.objects.bulk_create(rows)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from phiward.web import views
+from phiward.web import views, views_members
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,24 @@ urlpatterns = [
         "o/<slug:org>/governance/matrix/",
         views.ResponsibilityMatrixView.as_view(),
         name="raci-edit",
+    ),
+    path("o/<slug:org>/people/", views_members.MembersView.as_view(), name="members"),
+    path("o/<slug:org>/people/add/", views_members.MemberAddView.as_view(), name="member-add"),
+    path(
+        "o/<slug:org>/people/u/<str:username>/",
+        views_members.MemberEditView.as_view(),
+        name="member-edit",
+    ),
+    path(
+        "o/<slug:org>/people/u/<str:username>/remove/",
+        views_members.MemberRemoveView.as_view(),
+        name="member-remove",
+    ),
+    path("o/<slug:org>/profile/", views_members.OrgProfileView.as_view(), name="org-profile"),
+    path(
+        "o/<slug:org>/profile/edit/",
+        views_members.OrgProfileEditView.as_view(),
+        name="org-profile-edit",
     ),
     path("healthz", views.healthz, name="healthz"),
 ]

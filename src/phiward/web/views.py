@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from phiward.core.errors import InvalidInput
-from phiward.core.governance import appoint_officer
+from phiward.core.governance import appoint_officer, replace_responsibility_matrix
 from phiward.core.models import (
     Membership,
     OfficerAppointment,
@@ -216,15 +216,18 @@ class ResponsibilityMatrixView(OrgView, FormView[ResponsibilityMatrixForm]):
         return context
 
     def form_valid(self, form: ResponsibilityMatrixForm) -> HttpResponse:
-        with transaction.atomic():
-            ResponsibilityAssignment.objects.for_org(self.org).delete()
-            ResponsibilityAssignment.objects.bulk_create(
-                ResponsibilityAssignment(
-                    organization=self.org, area=area.value, user=member, raci=Raci(letter)
-                )
-                for area in ProgramArea
-                for member in form.members
-                if (letter := form.cleaned_data.get(form.key(area.value, member)))
+        try:
+            replace_responsibility_matrix(
+                self.org,
+                (
+                    (area, member, Raci(letter))
+                    for area in ProgramArea
+                    for member in form.members
+                    if (letter := form.cleaned_data.get(form.key(area.value, member)))
+                ),
             )
+        except InvalidInput as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
         messages.success(self.request, "Responsibility matrix saved.")
         return HttpResponseRedirect(reverse("governance", args=[self.org.slug]))
