@@ -16,6 +16,7 @@ from django.forms import BaseForm, Form
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views import View
 from django.views.generic import (
     CreateView,
     DeleteView,
@@ -285,18 +286,6 @@ class AssetDetailView(ResourceDetailView):
         return context
 
 
-class AssetCreateView(ResourceCreateView):
-    resource = ASSET
-
-
-class AssetUpdateView(ResourceUpdateView):
-    resource = ASSET
-
-
-class AssetDeleteView(ResourceDeleteView):
-    resource = ASSET
-
-
 # --- data flows -----------------------------------------------------------------------------
 
 
@@ -328,18 +317,6 @@ class FlowDetailView(ResourceDetailView):
         return super().get_queryset().select_related(*FlowListView.related)
 
 
-class FlowCreateView(ResourceCreateView):
-    resource = FLOW
-
-
-class FlowUpdateView(ResourceUpdateView):
-    resource = FLOW
-
-
-class FlowDeleteView(ResourceDeleteView):
-    resource = FLOW
-
-
 # --- zones ----------------------------------------------------------------------------------
 
 
@@ -366,18 +343,6 @@ class ZoneDetailView(ResourceDetailView):
         context = super().get_context_data(**kwargs)
         context["assets"] = Asset.objects.for_org(self.org).filter(zone=self.object)
         return context
-
-
-class ZoneCreateView(ResourceCreateView):
-    resource = ZONE
-
-
-class ZoneUpdateView(ResourceUpdateView):
-    resource = ZONE
-
-
-class ZoneDeleteView(ResourceDeleteView):
-    resource = ZONE
 
 
 # --- vendors --------------------------------------------------------------------------------
@@ -410,18 +375,6 @@ class VendorDetailView(ResourceDetailView):
         return context
 
 
-class VendorCreateView(ResourceCreateView):
-    resource = VENDOR
-
-
-class VendorUpdateView(ResourceUpdateView):
-    resource = VENDOR
-
-
-class VendorDeleteView(ResourceDeleteView):
-    resource = VENDOR
-
-
 # --- the ePHI map ---------------------------------------------------------------------------
 
 
@@ -444,3 +397,13 @@ class MapDownloadView(InventoryView):
         response = HttpResponse(render_org_map(self.org), content_type="image/svg+xml")
         response["Content-Disposition"] = f'attachment; filename="{self.org.slug}-ephi-map.svg"'
         return response
+
+
+def editing_views(resource: Resource) -> tuple[type[View], type[View], type[View]]:
+    """The create, edit and delete views of a resource: nothing in them is resource-specific."""
+    title = resource.name.capitalize()
+    return (
+        type(f"{title}CreateView", (ResourceCreateView,), {"resource": resource}),
+        type(f"{title}UpdateView", (ResourceUpdateView,), {"resource": resource}),
+        type(f"{title}DeleteView", (ResourceDeleteView,), {"resource": resource}),
+    )
