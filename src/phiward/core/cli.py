@@ -112,15 +112,15 @@ def org_list(as_json: bool) -> None:
     """List organizations with their officers and member counts."""
     from django.db.models import Count
 
-    from phiward.core.models import Organization, display_name
+    from phiward.core.models import Organization
 
     rows = [
         {
             "slug": o.slug,
             "name": o.name,
             "kind": o.kind,
-            "security_officer": display_name(o.security_officer),
-            "privacy_officer": display_name(o.privacy_officer),
+            "security_officer": o.security_officer and o.security_officer.get_username(),
+            "privacy_officer": o.privacy_officer and o.privacy_officer.get_username(),
             "members": o.member_count,
         }
         for o in Organization.objects.select_related("security_officer", "privacy_officer")
@@ -131,7 +131,8 @@ def org_list(as_json: bool) -> None:
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['slug']:<30} {row['name']:<40} members={row['members']}")
+        officer = row["security_officer"] or "no security officer"
+        click.echo(f"{row['slug']:<30} {row['name']:<40} members={row['members']:<4} {officer}")
 
 
 @org.command("create")

@@ -336,12 +336,18 @@ class ZoneListView(ResourceListView):
         return annotated
 
 
+# Detail pages list at most this many related objects and link to the filtered list for more.
+DETAIL_LIMIT = 100
+
+
 class ZoneDetailView(ResourceDetailView):
     resource = ZONE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["assets"] = Asset.objects.for_org(self.org).filter(zone=self.object)
+        assets = Asset.objects.for_org(self.org).filter(zone=self.object)
+        context["asset_count"] = assets.count()
+        context["assets"] = assets[:DETAIL_LIMIT]
         return context
 
 
