@@ -169,7 +169,7 @@ class Identities:
     def mac(self, prefix: str) -> str:
         while True:
             tail = ":".join(f"{self.rng.randrange(256):02X}" for _ in range(3))
-            mac = f"{prefix}:{tail}"
+            mac = f"{prefix}:{tail}".lower()  # the canonical form the models store
             if mac not in self._macs:
                 self._macs.add(mac)
                 return mac
