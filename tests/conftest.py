@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -14,11 +16,47 @@ from phiward.core.permissions import Role
 
 PASSWORD = "correct horse battery staple 42"
 
+# The suite's keys are test-environment keys, distinct from development and production ones.
+os.environ["PHIWARD_ENVIRONMENT"] = "test"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_key_ring() -> None:
+    """Encrypted fields need a key ring: the test environment's own, in the test data dir."""
+    from django.conf import settings as django_settings
+
+    from phiward.crypto.service import create_test_key_ring
+
+    create_test_key_ring(Path(django_settings.DATA_DIR))
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Settings) -> None:
     """Members are created with passwords; a cheap hasher keeps hundreds of tests quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The secret of the authenticator app every test user gets (tests/accounts computes its codes).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def _mfa_enrolled_users() -> Iterator[None]:
+    """Every user a test creates has an authenticator app, as if they had enrolled: phiward
+    requires MFA, and pages would otherwise send them to enrol (tests/accounts overrides this
+    fixture to see people before enrolment)."""
+    from allauth.mfa.models import Authenticator
+    from django.db.models.signals import post_save
+
+    def enrol(sender: type[User], instance: User, created: bool, **kwargs: object) -> None:
+        if created and not kwargs.get("raw"):
+            Authenticator.objects.create(
+                user=instance, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+            )
+
+    post_save.connect(enrol, sender=User, dispatch_uid="tests.mfa_enrolled_users")
+    yield
+    post_save.disconnect(sender=User, dispatch_uid="tests.mfa_enrolled_users")
 
 
 @pytest.fixture

@@ -1,30 +1,73 @@
 """The REST API: one NinjaAPI composed of one router per app.
 
-OpenAPI document at /api/openapi.json, interactive browser at /api/docs. Authentication is the
-web session (with CSRF) for now; API tokens arrive with the platform-security issue and plug in
-as another entry of ``AUTH``.
+OpenAPI document at /api/openapi.json, interactive browser at /api/docs. Authentication is an
+API token (``Authorization: Bearer pw_...``, see ``phiward.tokens``) or the web session (with
+CSRF on writes); both are entries of ``AUTH``, tried in order.
 """
 
 from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from phiward import __version__
 from phiward.core.errors import InputProblems, InvalidInput, NotFound, PermissionDenied
 from phiward.core.logredact import redacted_traceback
+from phiward.core.openapi import PROBLEM_MEDIA_TYPE, describe_problems
+from phiward.tokens.auth import api_token_auth
 
 logger = logging.getLogger(__name__)
 
-AUTH = [django_auth]
+AUTH = [api_token_auth, django_auth]
 
-api = NinjaAPI(
+
+class PhiwardAPI(NinjaAPI):
+    """The OpenAPI document says what errors really are (see ``phiward.core.openapi``)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        describe_problems(schema, self.renderer.media_type or "application/json")
+        return schema
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class JsonObjectParser(Parser):
+    """A request body is a JSON object, as every operation's body schema is: django-ninja would
+    read an array or a number as an object with every field left out. Strings holding NUL are
+    refused too (PostgreSQL cannot store them). Both answer 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body is not a JSON object")
+        if _holds_nul(data):
+            raise ValueError("the request body holds a NUL character")
+        return data
+
+
+api = PhiwardAPI(
     title="phiward API",
     version=__version__,
     description=(
@@ -32,6 +75,7 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     urls_namespace="api",
+    parser=JsonObjectParser(),
 )
 
 
@@ -52,7 +96,7 @@ def _problem(
     if errors is not None:
         body["errors"] = errors
     response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
+    response["Content-Type"] = PROBLEM_MEDIA_TYPE
     return response
 
 
@@ -89,10 +133,23 @@ def _malformed(request: HttpRequest, exc: RequestValidationError) -> HttpRespons
     return _problem(request, 422, "Invalid input", f"invalid fields: {fields}", errors)
 
 
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body Django cannot read (malformed multipart, too many fields): 400, as Django says."""
+    if isinstance(exc, RequestDataTooBig):
+        return _problem(request, 413, "Content Too Large", "the request body is too large")
+    return _problem(request, 400, "Bad Request", "the request body cannot be read")
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Authentication (401), CSRF (403) and other protocol errors, as problems too."""
-    return _problem(request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
+    response = _problem(request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
+    if exc.status_code == HTTPStatus.UNAUTHORIZED:
+        response["WWW-Authenticate"] = 'Bearer realm="phiward"'
+    return response
 
 
 @api.exception_handler(Exception)
@@ -109,12 +166,14 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from phiward.audit.api import router as audit_router
     from phiward.catalog.api import router as catalog_router
     from phiward.core.api import router as org_router
     from phiward.inventory.api import router as inventory_router
 
     api.add_router("/organizations", org_router)
     api.add_router("/organizations", inventory_router)
+    api.add_router("/organizations", audit_router)
     api.add_router("/catalog", catalog_router)
 
 

@@ -19,6 +19,11 @@ COMMAND_MODULES = (
     "phiward.catalog.cli",
     "phiward.inventory.cli",
     "phiward.demo.cli",
+    "phiward.audit.cli",
+    "phiward.accounts.cli",
+    "phiward.crypto.cli",
+    "phiward.tokens.cli",
+    "phiward.backup.cli",
 )
 
 
@@ -51,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     os.umask(0o077)
     try:
         _setup_django()
+        from phiward.audit.context import use_cli_actor
+
+        use_cli_actor()  # what this process records is attributed to the CLI
         _register_commands()
         status = cli.main(args=argv, prog_name="phiward", standalone_mode=False)
         if isinstance(status, int) and status != 0:

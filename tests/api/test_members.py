@@ -72,7 +72,11 @@ WRITES: list[tuple[str, str, dict[str, Any], set[Role]]] = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "may"), WRITES, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("method", "path", "body", "may"),
+    WRITES,
+    ids=lambda v: "+".join(sorted(map(str, v))) if isinstance(v, set) else str(v),
+)
 @pytest.mark.parametrize("role", [*Role, None], ids=lambda r: r or "non_member")
 def test_every_write_checks_the_role(
     org: Organization,

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
+from phiward.audit.api import router as audit_router
 from phiward.core.api import router as org_router
 from phiward.core.models import Organization, ResponsibilityAssignment
 from phiward.core.permissions import Role
@@ -55,7 +56,7 @@ def test_safe_methods_need_no_csrf_token(officer: User, inventory: Inventory) ->
 def _routes() -> set[tuple[str, str]]:
     """Every (method, path) the organizations and inventory routers declare."""
     routes = set()
-    for router in (org_router, inventory_router):
+    for router in (org_router, inventory_router, audit_router):
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 for method in operation.methods:
@@ -84,6 +85,7 @@ def test_openapi_document_lists_every_route(db: None) -> None:
         ("delete", f"{API}/{{org}}/members/{{username}}"),
         ("post", f"{API}/{{org}}/officers"),
         ("put", f"{API}/{{org}}/responsibilities"),
+        ("get", f"{API}/{{org}}/audit"),
     }
     for r in RESOURCES:
         expected |= {("get", f"{API}/{{org}}/{r}"), ("post", f"{API}/{{org}}/{r}")}

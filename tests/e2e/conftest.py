@@ -6,10 +6,14 @@ real CLI, so these tests exercise `phiward init`, `phiward demo` and `phiward se
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -164,9 +168,89 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
     assert console_errors == [], f"browser console errors (CSP violations?): {console_errors}"
 
 
+# Authenticator secrets of the accounts enrolled during this test session, and the last time
+# step each one used: phiward refuses a TOTP code twice, so a second login of the same account
+# within one 30-second step takes the next step's code (allowed by the one-step clock skew).
+TOTP_SECRETS: dict[str, str] = {}
+_LAST_STEP: dict[str, int] = {}
+TOTP_PERIOD = 30
+
+
+def totp(secret: str, step: int) -> str:
+    """RFC 6238 (HMAC-SHA-1, 6 digits) for a time step."""
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def fresh_code(username: str) -> str:
+    """A code of ``username``'s authenticator that this session has not used yet."""
+    while True:
+        now = int(time.time()) // TOTP_PERIOD
+        for step in (now, now + 1):
+            if step > _LAST_STEP.get(username, -1):
+                _LAST_STEP[username] = step
+                return totp(TOTP_SECRETS[username], step)
+        time.sleep(1)
+
+
+def complete_mfa(page: Page, server: Server, username: str) -> None:
+    """After the password: enrol an authenticator app (first login) or enter its code."""
+    if "/2fa/totp/activate/" in page.url:
+        TOTP_SECRETS[username] = page.locator("#authenticator_secret").input_value()
+        page.locator("input[name=code]").fill(fresh_code(username))
+        page.get_by_role("button", name="Activate").click()
+        page.wait_for_url(lambda url: "/totp/activate/" not in url)
+        page.goto(f"{server.url}/")
+    elif "/2fa/authenticate/" in page.url:
+        page.locator("input[name=code]").fill(fresh_code(username))
+        page.get_by_role("button", name="Sign In").click()
+
+
 def login(page: Page, server: Server, role: str) -> None:
+    username = server.accounts[role]
     page.goto(f"{server.url}/login/")
-    page.get_by_label("Username").fill(server.accounts[role])
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(server.password)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    complete_mfa(page, server, username)
     page.wait_for_url(f"{server.url}/o/**")
+
+
+def http_login(
+    opener: urllib.request.OpenerDirector, url: str, username: str, password: str
+) -> None:
+    """Log in over plain HTTP (no browser): password, then enrol or enter a TOTP code."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = next(
+        h.cookiejar
+        for h in opener.handlers
+        if isinstance(h, urllib.request.HTTPCookieProcessor)
+        and isinstance(h.cookiejar, http.cookiejar.CookieJar)
+    )
+
+    def post(path: str, fields: dict[str, str]) -> tuple[str, str]:
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": csrf}).encode()
+        request = urllib.request.Request(
+            f"{url}{path}", data=body, headers={"Referer": f"{url}{path}"}
+        )
+        with opener.open(request) as response:
+            return response.geturl(), response.read().decode()
+
+    opener.open(f"{url}/login/").read()
+    landed, html = post("/login/", {"login": username, "password": password})
+    path = urllib.parse.urlsplit(landed).path
+    if path.endswith("/2fa/totp/activate/"):
+        found = re.search(r'id="authenticator_secret" value="([A-Z2-7=]+)"', html)
+        assert found, "no authenticator secret on the enrolment page"
+        TOTP_SECRETS[username] = found.group(1)
+        post(path, {"code": fresh_code(username)})
+    elif path.endswith("/2fa/authenticate/"):
+        post(path, {"code": fresh_code(username)})

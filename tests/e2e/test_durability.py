@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import phiward, server_env, start_server, stop_server
+from tests.e2e.conftest import http_login, phiward, server_env, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +30,7 @@ class Session:
         return next(c.value for c in self.jar if c.name == "csrftoken")
 
     def login(self, username: str, password: str) -> None:
-        self.opener.open(f"{self.url}/login/").read()
-        body = urllib.parse.urlencode(
-            {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf()}
-        ).encode()
-        request = urllib.request.Request(
-            f"{self.url}/login/", data=body, headers={"Referer": f"{self.url}/login/"}
-        )
-        self.opener.open(request).read()
+        http_login(self.opener, self.url, username, password)
         assert any(c.name == "sessionid" for c in self.jar), "login failed"
 
     def post_json(self, path: str, payload: dict[str, object]) -> tuple[int, dict[str, object]]:

@@ -218,7 +218,7 @@ def test_every_model_field_has_a_column() -> None:
         "destination_asset": "destination",
         "destination_vendor": "destination",
     }
-    bookkeeping = {"id", "organization", "created_at", "updated_at"}
+    bookkeeping = {"id", "uid", "organization", "created_at", "updated_at"}
     for table, model in (
         (Table.ZONES, models.Zone),
         (Table.VENDORS, models.Vendor),

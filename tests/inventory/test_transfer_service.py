@@ -245,7 +245,7 @@ def build_clinic_inventory(org: Organization) -> None:
 def snapshot(org: Organization) -> dict[str, dict[str, dict[str, Any]]]:
     """Every inventory object of ``org`` as plain values, related objects by name."""
     result: dict[str, dict[str, dict[str, Any]]] = {}
-    skip = {"id", "organization", "created_at", "updated_at"}
+    skip = {"id", "uid", "organization", "created_at", "updated_at"}
     model: Any
     for model in (Zone, Vendor, Asset, DataFlow):
         rows: dict[str, dict[str, Any]] = {}

@@ -122,13 +122,65 @@ def _inventory(resource: str, kind: Kind) -> dict[str, Page]:
     }
 
 
-ORG, GOV, INV = Area.ORGANIZATION, Area.GOVERNANCE, Area.INVENTORY
+ORG, GOV, INV, TOK = Area.ORGANIZATION, Area.GOVERNANCE, Area.INVENTORY, Area.TOKENS
+
+# The account pages of django-allauth (phiward.accounts). Pages that change MFA or the password
+# first ask to re-authenticate (302); there is no sign-up and no login by email code.
+_REAUTH = logged_in(200, 302)
+_NONE_YET = logged_in(200, 302, 404)  # 404: the caller has no such authenticator
+ACCOUNT_PAGES: dict[str, Page] = {
+    "account_login": Page({"GET": public(200, 302), "POST": public(200, 302)}),
+    "account_logout": Page({"GET": public(200, 302), "POST": public(302)}),
+    "account_inactive": Page({"GET": public()}),
+    "account_signup": Page({"GET": public(200, 302), "POST": public(200, 302)}),
+    "account_reauthenticate": Page({"GET": logged_in(), "POST": logged_in(200)}),
+    "account_request_reauthentication_code": Page({"GET": logged_in(302, 404)}),
+    "account_confirm_reauthentication_code": Page({"GET": logged_in(302, 404)}),
+    "account_email": Page({"GET": _REAUTH}),
+    "account_email_verification_sent": Page({"GET": public()}),
+    "account_change_password": Page({"GET": _REAUTH, "POST": _REAUTH}),
+    "account_set_password": Page({"GET": _REAUTH}),
+    "account_reset_password": Page({"GET": public(200, 302), "POST": public(200, 302)}),
+    "account_reset_password_done": Page({"GET": public(200, 302)}),
+    "account_reset_password_from_key": Page(
+        {"GET": public(200, 302)}, fixed={"uidb36": "0", "key": "set-password"}
+    ),
+    "account_reset_password_from_key_done": Page({"GET": public(200, 302)}),
+    "account_confirm_email": Page({"GET": public(200, 302, 404)}, fixed={"key": "no-such-key"}),
+    "account_confirm_login_code": Page({"GET": public(302, 404)}),
+    "mfa_index": Page({"GET": logged_in()}),
+    "mfa_authenticate": Page({"GET": public(302)}),  # only during a login
+    "mfa_reauthenticate": Page({"GET": logged_in(), "POST": logged_in(200)}),
+    "mfa_activate_totp": Page({"GET": _REAUTH}),
+    "mfa_deactivate_totp": Page({"GET": _REAUTH}),
+    "mfa_view_recovery_codes": Page({"GET": _NONE_YET}),
+    "mfa_generate_recovery_codes": Page({"GET": _REAUTH}),
+    "mfa_download_recovery_codes": Page({"GET": _NONE_YET}),
+    "mfa_list_webauthn": Page({"GET": _NONE_YET}),
+    "mfa_add_webauthn": Page({"GET": _REAUTH}),
+    "mfa_reauthenticate_webauthn": Page({"GET": logged_in(200, 302)}),
+    "mfa_remove_webauthn": Page({"GET": logged_in(302, 404)}, fixed={"pk": "999999"}),
+    "mfa_edit_webauthn": Page({"GET": logged_in(302, 404)}, fixed={"pk": "999999"}),
+    "usersessions_list": Page({"GET": logged_in(), "POST": logged_in(200, 302)}),
+    # phiward's account policy page and an owner ending a member's sessions.
+    "account-policy": Page(
+        {
+            "GET": member(Area.ORGANIZATION, Action.READ),
+            "POST": member(Area.ORGANIZATION, Action.ADMINISTER),
+        }
+    ),
+    "member-sessions-end": Page(
+        {"POST": member(Area.ORGANIZATION, Action.ADMINISTER)}, obj=Kind.MEMBERSHIP
+    ),
+}
 
 TABLE: dict[str, Page] = {
     # Not under /o/<org>/.
     "healthz": Page({"GET": public()}),
-    "login": Page({"GET": public(), "POST": public(200)}),  # empty credentials: form errors
+    # Logging in (django-allauth): a logged-in caller is sent on from the login page.
+    "login": Page({"GET": public(200, 302), "POST": public(200, 302)}),
     "logout": Page({"POST": public(302)}),
+    **ACCOUNT_PAGES,
     "home": Page({"GET": logged_in(302)}),  # to the first organization or the list
     "switch-org": Page({"GET": logged_in(302)}),
     "org-list": Page({"GET": logged_in(), "POST": own_org(ORG, Action.ADMINISTER)}),
@@ -158,6 +210,13 @@ TABLE: dict[str, Page] = {
     "inventory:transfer": view(INV),
     "inventory:export": view(INV, Action.EXPORT),
     "inventory:import": form(INV, Action.CREATE),
+    # The audit log.
+    "audit:log": view(Area.AUDIT),
+    "audit:export": view(Area.AUDIT, Action.EXPORT),
+    # API tokens: the page lists one's own and creates (an empty POST re-renders the form);
+    # revoking names the token in the body (an empty one: back to the list with a message).
+    "tokens:list": Page({"GET": member(TOK, Action.READ), "POST": member(TOK, Action.CREATE)}),
+    "tokens:revoke": Page({"POST": member(TOK, Action.DELETE)}),
 }
 
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from phiward.core.governance import appoint_officer
 from phiward.core.models import Membership, OfficerKind, Organization
 from phiward.core.permissions import Role
-from tests.conftest import client_for
+from tests.accounts.conftest import totp
+from tests.conftest import TOTP_SECRET, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -182,8 +183,9 @@ def test_a_created_user_logs_in_with_the_password_shown_once(
     assert _role(org, "nina") == Role.WORKFORCE
 
     fresh = Client()
-    login = fresh.post(reverse("login"), {"username": "nina", "password": password})
+    login = fresh.post(reverse("login"), {"login": "nina", "password": password})
     assert login.status_code == 302
+    assert fresh.post(login["Location"], {"code": totp(TOTP_SECRET)}).status_code == 302
     assert fresh.get(reverse("members", args=[org.slug])).status_code == 200
     again = client_for(owner).get(reverse("members", args=[org.slug])).content.decode()
     assert password not in again

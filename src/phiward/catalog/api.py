@@ -18,6 +18,7 @@ from phiward.catalog.catalog import (
     Quirk,
     Requirement,
 )
+from phiward.core.apiscope import ProblemOut
 
 router = Router(tags=["catalog"])
 
@@ -193,7 +194,7 @@ def list_entries(
 
 @router.get(
     "/frameworks/{framework}/entries/{key}",
-    response=EntryOut,
+    response={200: EntryOut, 404: ProblemOut},
     summary="One entry by key or citation",
 )
 def get_entry(request: HttpRequest, framework: FrameworkId, key: str) -> EntryOut:

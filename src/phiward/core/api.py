@@ -28,6 +28,7 @@ from phiward.core.apiscope import (
     api_user,
     org_scope,
     problems_from,
+    token_credential,
 )
 from phiward.core.apiscope import scoped as scoped_objects
 from phiward.core.errors import InputProblems, NotFound, PermissionDenied, Problem
@@ -198,6 +199,9 @@ def _profile(organization: Organization) -> dict[str, object]:
 )
 def list_organizations(request: HttpRequest) -> list[dict[str, object]]:
     memberships = Membership.objects.filter(user=api_user(request)).select_related("organization")
+    credential = token_credential(request)
+    if credential is not None:  # an API token knows only its own organization
+        memberships = memberships.filter(organization_id=credential.organization_id)
     return [
         {
             "slug": m.organization.slug,
@@ -218,6 +222,8 @@ def list_organizations(request: HttpRequest) -> list[dict[str, object]]:
 )
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[dict[str, object]]:
     user = api_user(request)
+    if token_credential(request) is not None:
+        raise PermissionDenied("an API token acts only inside its own organization")
     if not may_create_organization(user):
         raise PermissionDenied("only administrators and organization owners create organizations")
     organization = Organization(**payload.model_dump())

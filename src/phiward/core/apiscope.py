@@ -4,15 +4,17 @@ The API twin of ``phiward.web.orgviews.OrgView``: an operation under
 ``/api/organizations/{org}/`` calls ``org_scope`` with the action and area it needs and gets
 the organization and the caller's membership. A non-member gets NotFound (404, the
 organization's existence is not revealed), a member whose role lacks the action gets
-PermissionDenied (403). Objects are then fetched only through ``in_org`` and ``reference``,
-which go through ``Model.objects.for_org(org)``; no operation filters by organization itself.
+PermissionDenied (403). A request authenticated by an API token is held to the token's
+organization (any other is 404) and to both the token's role and its creator's current one.
+Objects are then fetched only through ``in_org`` and ``reference``, which go through
+``Model.objects.for_org(org)``; no operation filters by organization itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -21,9 +23,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Schema
 
+from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.errors import InputProblems, NotFound, PermissionDenied, Problem
 from phiward.core.models import Membership, Organization, OrgScopedModel
-from phiward.core.permissions import Action, Area
+from phiward.core.permissions import Action, Area, Role, allowed
 from phiward.core.tenancy import membership_for, require
 
 M = TypeVar("M", bound=OrgScopedModel)
@@ -53,6 +56,23 @@ class OrgScope:
     user: User
 
 
+@dataclass(frozen=True)
+class TokenCredential:
+    """What an API token authenticated (``phiward.tokens``): its creator, acting only in one
+    organization and with at most ``role``; the creator's current role caps it further."""
+
+    token_id: int
+    organization_id: int
+    role: Role
+    user: User
+
+
+def token_credential(request: HttpRequest) -> TokenCredential | None:
+    """The API token a request was authenticated by, or None (a browser session)."""
+    credential = getattr(request, "auth", None)
+    return credential if isinstance(credential, TokenCredential) else None
+
+
 def api_user(request: HttpRequest) -> User:
     """The user the API's authentication resolved (operations only run for authenticated users)."""
     user = request.user
@@ -65,14 +85,35 @@ def org_scope(request: HttpRequest, org_slug: str, action: Action, area: Area) -
     """The caller's scope in ``org_slug``, if their role allows ``action`` in ``area``."""
     user = api_user(request)
     membership = membership_for(user, org_slug)
-    require(membership, action, area)
+    credential = token_credential(request)
+    if credential is not None:
+        if membership.organization_id != credential.organization_id:
+            raise NotFound("organization not found")  # a token works in its own organization
+        if not allowed(credential.role, action, area):
+            _record_denial(membership, action, area)
+            raise PermissionDenied(
+                f"this API token's role '{credential.role}' may not {action} in {area}"
+            )
+    if not allowed(membership.role, action, area):
+        _record_denial(membership, action, area)
+    require(membership, action, area)  # the creator's current role caps the token's
     return OrgScope(membership.organization, membership, user)
+
+
+def _record_denial(membership: Membership, action: Action, area: Area) -> None:
+    record(
+        AuditEvent(
+            action=AuditAction.PERMISSION_DENIED,
+            organization_id=membership.organization_id,
+            summary=f"denied: {action} in {area}",
+            source="api",
+        )
+    )
 
 
 def scoped(model: type[M], scope: OrgScope) -> QuerySet[M]:
     """Every ``model`` object of the scope's organization."""
-    queryset: QuerySet[M] = model.objects.for_org(scope.organization)
-    return queryset
+    return cast("QuerySet[M]", model.objects.for_org(scope.organization))
 
 
 # The largest primary key either database stores; larger numbers name no object.

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from phiward.core.models import Organization
 
 ROLE = click.Choice([role.value for role in Role])
+# gunicorn's access log: the path without query string, so search terms never reach the log.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 @click.command()
@@ -89,9 +91,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "20",
         "--access-logfile",
         "-",
-        # Path without query string: search terms never reach the log.
         "--access-logformat",
-        '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
+        ACCESS_LOG_FORMAT,
         "--forwarded-allow-ips",
         os.environ.get("PHIWARD_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

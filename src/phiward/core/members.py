@@ -197,6 +197,15 @@ def _access_changed(membership: Membership, *, removed: bool) -> None:
     sessions and API tokens for this organization here and records the change in the audit
     log; no interface needs to change for that.
     """
+    from phiward.accounts.sessions import end_sessions
+
+    # Sessions are not scoped to one organization: all of the person's sessions end, and their
+    # next login picks up the new role (and, with it, the MFA and session policy).
+    end_sessions(membership.user)
+    if removed:
+        from phiward.tokens.lifecycle import revoke_for_member
+
+        revoke_for_member(membership)  # a demoted member's tokens are capped at use instead
 
 
 def _role(value: Role | str) -> Role:

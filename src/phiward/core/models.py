@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self, TypeVar
+import uuid
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 
 from phiward.core.permissions import Role
 
@@ -45,6 +47,20 @@ class Organization(models.Model):
     )
     is_demo = models.BooleanField(
         default=False, editable=False, help_text="Built by `phiward demo`; --reset may rebuild it."
+    )
+    # Account policy (phiward.accounts.policy): changed only through phiward.accounts.policies.
+    workforce_mfa_required = models.BooleanField(
+        default=True, help_text="Workforce members must use MFA (every other role always must)."
+    )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="Log out after this many minutes without a request.",
+    )
+    session_lifetime_hours = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Log out this many hours after logging in, active or not.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -95,8 +111,13 @@ OrgScopedManager = models.Manager.from_queryset(OrgScopedQuerySet)
 
 
 class OrgScopedModel(models.Model):
-    """Base of every domain object: it belongs to exactly one organization."""
+    """Base of every domain object: it belongs to exactly one organization.
 
+    ``uid`` is the record's identity before it is saved (encrypted fields bind their
+    ciphertext to it, see ``phiward.crypto``).
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,6 +126,11 @@ class OrgScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The row and its audit entry (written from post_save) commit together.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
 
 
 class ProgramArea(models.TextChoices):

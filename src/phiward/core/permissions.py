@@ -37,28 +37,37 @@ class Area(StrEnum):
     GOVERNANCE = "governance"
     INVENTORY = "inventory"
     CATALOG = "catalog"
+    TOKENS = "tokens"  # API tokens: one's own; administer covers everyone's in the organization
+    AUDIT = "audit"  # the audit log: read and export; nobody changes it
 
 
 _ALL = frozenset(Action)
 _READ = frozenset({Action.READ})
 _AUDIT = frozenset({Action.READ, Action.EXPORT})
 _EDIT = frozenset({Action.READ, Action.CREATE, Action.CHANGE, Action.DELETE, Action.EXPORT})
+# Members other than the workforce hold API tokens for automation: their own, capped at their role.
+_OWN_TOKENS = frozenset({Action.READ, Action.CREATE, Action.DELETE})
 
 TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
-    Role.OWNER: dict.fromkeys(Area, _ALL),
+    Role.OWNER: {**dict.fromkeys(Area, _ALL), Area.AUDIT: _AUDIT},
     Role.SECURITY_OFFICER: {
         Area.ORGANIZATION: _READ,
         Area.GOVERNANCE: _EDIT | {Action.APPROVE},
         Area.INVENTORY: _EDIT,
         Area.CATALOG: _AUDIT,
+        Area.TOKENS: _OWN_TOKENS,
+        Area.AUDIT: _AUDIT,
     },
     Role.PRIVACY_OFFICER: {
         Area.ORGANIZATION: _READ,
         Area.GOVERNANCE: _EDIT,
         Area.INVENTORY: _EDIT,
         Area.CATALOG: _AUDIT,
+        Area.TOKENS: _OWN_TOKENS,
+        Area.AUDIT: _AUDIT,
     },
-    Role.AUDITOR: dict.fromkeys(Area, _AUDIT),
+    # An auditor's own token acts as an auditor: it reads and exports, and changes nothing.
+    Role.AUDITOR: {**dict.fromkeys(Area, _AUDIT), Area.TOKENS: _OWN_TOKENS},
     # Workforce members see their own assignments (later issues) and the public catalog; the
     # inventory and governance records are not theirs to browse.
     Role.WORKFORCE: {Area.ORGANIZATION: _READ, Area.CATALOG: _READ},
@@ -79,6 +88,9 @@ def render_markdown() -> str:
         "a test fails when this file is stale. The web app, the API and the CLI all ask this one",
         "table. Outside their organization every role gets 404; inside, an action the role lacks",
         "gets 403.",
+        "",
+        "`tokens` is a member's own API tokens; `administer` there covers every token of the",
+        "organization. A token acts with its own role, never beyond its creator's current role.",
         "",
     ]
     lines.append("| Area | " + " | ".join(role.label for role in Role) + " |")

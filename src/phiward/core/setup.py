@@ -40,7 +40,10 @@ def migrate() -> None:
 
 
 def initialize(admin_username: str = "admin", admin_password: str | None = None) -> InitResult:
+    from phiward.crypto.service import ensure_key_ring
+
     migrate()
+    ensure_key_ring()  # the field-encryption key ring (keyring.json, 0600) on first init
     data_dir = Path(settings.DATA_DIR)
     user_model = get_user_model()
     created = False

@@ -66,6 +66,10 @@ def demo(reset: bool, size: int | None, seed: int | None, slug: str | None, as_j
         click.echo(f"  {a.username:<16} {a.role.label:<18} {a.name}, {a.title}")
     where = f" (kept in {result.credentials_file})" if result.credentials_file else ""
     click.echo(f"Password for every demo account: {result.password}{where}")
+    click.echo(
+        "At the first login each account sets up two-factor authentication: scan the QR code "
+        "with an authenticator app (or type the secret shown) and enter its 6-digit code."
+    )
     if result.admin_is_owner:
         click.echo("The 'admin' user is an owner of the demo organization too.")
 

@@ -16,7 +16,9 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
 
+from phiward.audit.tracking import suspended
 from phiward.console import progress
+from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.errors import InvalidInput
 from phiward.core.governance import appoint_officer
 from phiward.core.models import (
@@ -97,11 +99,24 @@ def load_demo(
                 "choose another --slug"
             )
         created = organization is None or reset
+        # Demo data is audited as one summary entry per rebuild, not one per generated row.
         if organization is not None and reset:
-            _delete(organization)
+            with suspended():
+                _delete(organization)
         if created:
             spec = build_spec(seed, size, now or demo_clock())
-            organization = _write(spec, slug, password)
+            with suspended():
+                organization = _write(spec, slug, password)
+            record(
+                AuditEvent(
+                    action=AuditAction.CREATE,
+                    organization_id=organization.pk,
+                    object_type="demo.organization",
+                    object_id=str(organization.pk),
+                    summary=f"demo organization {'rebuilt' if reset else 'loaded'} (seed {seed})",
+                    changes={"counts": counts(organization)},
+                )
+            )
         assert organization is not None
         admin_is_owner = _admin_as_owner(organization)
     return DemoResult(

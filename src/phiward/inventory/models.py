@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from phiward.core.models import OrgScopedModel, OrgScopedQuerySet
+from phiward.crypto.fields import EncryptedTextField
 from phiward.inventory.identifiers import canonical_mac
 from phiward.inventory.transit import WEAK_TLS_VERSIONS, TransitStatus, transit_status
 
@@ -132,7 +133,7 @@ class Vendor(OrgScopedModel):
     contact = models.CharField(max_length=200, blank=True)
     website = models.URLField(blank=True)
     remote_access = models.BooleanField(default=False, help_text="Has remote access to our systems")
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -261,7 +262,7 @@ class Asset(OrgScopedModel):
     patchable = models.CharField(
         max_length=20, choices=Patchable.choices, default=Patchable.UNKNOWN
     )
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -363,7 +364,7 @@ class DataFlow(OrgScopedModel):
     frequency = models.CharField(
         max_length=20, choices=Frequency.choices, default=Frequency.REAL_TIME
     )
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -26,6 +26,7 @@ from django.views.generic import (
     UpdateView,
 )
 
+from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.permissions import Action, Area
 from phiward.inventory.forms import (
     AssetForm,
@@ -401,6 +402,14 @@ class MapDownloadView(InventoryView):
         from phiward.inventory.epmap import render_org_map
 
         response = HttpResponse(render_org_map(self.org), content_type="image/svg+xml")
+        record(
+            AuditEvent(
+                action=AuditAction.DOWNLOAD,
+                organization_id=self.org.pk,
+                object_type="inventory.map",
+                summary="ePHI map downloaded (SVG)",
+            )
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.org.slug}-ephi-map.svg"'
         return response
 

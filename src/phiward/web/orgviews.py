@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 
 from phiward.core import errors
+from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.models import Membership, Organization
 from phiward.core.permissions import Action, Area, allowed
 from phiward.core.tenancy import membership_for
@@ -58,6 +59,10 @@ class OrgView(LoginRequiredMixin, View):
         return self.write_action
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        method = (request.method or "").lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            # A method the page does not have is a 405 for everyone, before any role check.
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         try:
@@ -67,6 +72,14 @@ class OrgView(LoginRequiredMixin, View):
         self.org = self.membership.organization
         request.membership = self.membership  # type: ignore[attr-defined]
         if not allowed(self.membership.role, self.required_action(request), self.area):
+            record(
+                AuditEvent(
+                    action=AuditAction.PERMISSION_DENIED,
+                    organization_id=self.org.pk,
+                    summary=f"denied: {self.required_action(request)} in {self.area}",
+                    source="web",
+                )
+            )
             raise DjangoPermissionDenied("Your role does not allow this.")
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,16 +1,15 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from allauth.account import views as account_views
+from django.urls import include, path
 
 from phiward.web import views, views_members
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="phiward/login.html"),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("login/", account_views.LoginView.as_view(), name="account_login"),  # one login page
+    path("", include("phiward.accounts.urls")),
     path("orgs/", views.OrganizationListView.as_view(), name="org-list"),
     path("orgs/switch/", views.switch_org, name="switch-org"),
     path("o/<slug:org>/", views.DashboardView.as_view(), name="dashboard"),
@@ -43,5 +42,7 @@ urlpatterns = [
         views_members.OrgProfileEditView.as_view(),
         name="org-profile-edit",
     ),
+    path("o/<slug:org>/tokens/", include("phiward.tokens.urls")),
+    path("o/<slug:org>/audit/", include("phiward.audit.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView
 
 from phiward.core.errors import InvalidInput
@@ -34,10 +35,12 @@ from phiward.web.forms import OfficerForm, OrganizationForm, ResponsibilityMatri
 from phiward.web.orgviews import OrgView, current_user
 
 
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     first = (
@@ -48,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard", first.organization.slug)
 
 
+@require_safe
 @login_required
 def switch_org(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("org", "")

@@ -19,8 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from phiward.audit.tracking import record_created, record_updated, snapshot
+from phiward.core import auditing
+from phiward.core.auditing import AuditAction, AuditEvent
 from phiward.core.errors import InputProblems, InvalidInput, Problem
 from phiward.core.models import Organization
+from phiward.crypto.fields import bulk_update
 from phiward.inventory.models import Asset, DataFlow, Vendor, Zone
 from phiward.inventory.transfer import csv_format, formats
 from phiward.inventory.transfer.document import (
@@ -115,8 +119,21 @@ def inventory_document(organization: Organization) -> InventoryDocument:
 
 
 def export_inventory(organization: Organization, fmt: Format | str) -> bytes:
-    """The organization's inventory in ``fmt``; the same inventory always gives the same bytes."""
-    return formats.write(inventory_document(organization), _format(fmt))
+    """The organization's inventory in ``fmt``; the same inventory always gives the same bytes.
+
+    Every export is audit-logged (web, API and CLI all come through here)."""
+    chosen = _format(fmt)
+    content = formats.write(inventory_document(organization), chosen)
+    auditing.record(
+        AuditEvent(
+            action=AuditAction.EXPORT,
+            organization_id=organization.pk,
+            object_type="inventory",
+            summary=f"inventory exported as {chosen.value}",
+            changes={"format": chosen.value, "bytes": len(content)},
+        )
+    )
+    return content
 
 
 def _format(fmt: Format | str) -> Format:
@@ -452,10 +469,15 @@ class _Plan:
         """
         for table, changes in self.changes.items():
             model = MODELS[table]
-            model.objects.bulk_create([obj for _, obj in changes.create], batch_size=500)
+            created = [obj for _, obj in changes.create]
+            model.objects.bulk_create(created, batch_size=500)
+            record_created(created)  # bulk writes send no signals: one audit entry per object
+            updated = [obj for _, obj in changes.update]
+            before = snapshot(model, [obj.pk for obj in updated])
             # Only the fields that change: bulk_update's cost grows with rows x fields.
             for fields, objects in changes.update_groups().items():
-                model.objects.bulk_update(objects, [*sorted(fields), "updated_at"], batch_size=500)
+                bulk_update(model, objects, [*sorted(fields), "updated_at"], batch_size=500)
+            record_updated(updated, before)
         deleted = self._delete() if self.replace else {}
         counts = {
             table: TableCounts(

@@ -1,0 +1,128 @@
+"""What happens around a login: the session is stamped, events are audited, and a person's
+sessions end when their account is disabled, their MFA is reset or their password changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import signals as auth_signals
+from django.contrib.auth.models import User
+from django.db.models.signals import post_save, pre_save
+from django.http import HttpRequest
+
+from phiward.accounts import sessions
+from phiward.core.auditing import AuditAction, AuditEvent, record
+
+
+def connect() -> None:
+    auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="phiward.accounts.login")
+    auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="phiward.accounts.logout")
+    auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="phiward.accounts.failed")
+    for signal, what in (
+        (mfa_signals.authenticator_added, "added"),
+        (mfa_signals.authenticator_removed, "removed"),
+        (mfa_signals.authenticator_reset, "reset"),
+    ):
+        signal.connect(_mfa_changed(what), dispatch_uid=f"phiward.accounts.mfa.{what}", weak=False)
+    for signal in (account_signals.password_changed, account_signals.password_reset):
+        signal.connect(_password_changed, dispatch_uid=f"phiward.accounts.pw.{id(signal)}")
+    pre_save.connect(_remember_active, sender=User, dispatch_uid="phiward.accounts.active")
+    post_save.connect(_maybe_disabled, sender=User, dispatch_uid="phiward.accounts.disabled")
+
+
+def audit_user(action: AuditAction, user: User, summary: str, source: str = "web") -> None:
+    record(
+        AuditEvent(
+            action=action,
+            actor_id=user.pk,
+            actor=user.get_username(),
+            object_type="auth.user",
+            object_id=str(user.pk),
+            summary=summary,
+            source=source,
+        )
+    )
+
+
+def _logged_in(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    sessions.stamp(request.session, user)
+    audit_user(AuditAction.LOGIN, user, f"{user.get_username()} logged in")
+
+
+def _logged_out(sender: object, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        audit_user(AuditAction.LOGOUT, user, f"{user.get_username()} logged out")
+
+
+def _login_failed(sender: object, credentials: dict[str, Any], **kwargs: Any) -> None:
+    # The typed name is recorded only when it names an account: a password typed into the
+    # username field must not end up in the log.
+    typed = str(credentials.get("username", ""))
+    user = User.objects.filter(username=typed).first() if typed else None
+    record(
+        AuditEvent(
+            action=AuditAction.LOGIN_FAILED,
+            actor_id=user.pk if user else None,
+            actor=user.get_username() if user else "",
+            object_type="auth.user",
+            object_id=str(user.pk) if user else "",
+            summary="failed login" + (f" for {user.get_username()}" if user else ""),
+            source="web",
+        )
+    )
+
+
+def _mfa_changed(what: str) -> Any:
+    def receiver(
+        sender: object,
+        request: HttpRequest | None = None,
+        user: User | None = None,
+        authenticator: Authenticator | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if user is None:
+            return
+        kind = authenticator.type if authenticator is not None else "authenticator"
+        audit_user(AuditAction.MFA_CHANGE, user, f"{user.get_username()}: {kind} {what}")
+        if request is None or not hasattr(request, "session"):
+            return
+        if what == "added" and sessions.has_second_factor(user):
+            request.session[sessions.MFA] = "enrolled"
+        elif what == "removed" and not sessions.has_second_factor(user):
+            # The last second factor is gone: that is an MFA reset, every session ends.
+            sessions.end_sessions(user)
+
+    return receiver
+
+
+def _password_changed(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    audit_user(AuditAction.CHANGE, user, f"{user.get_username()} changed their password")
+    keep = request.session.session_key if request.user.is_authenticated else None
+    sessions.end_sessions(user, keep=keep)
+
+
+def _remember_active(sender: type[User], instance: User, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or (update_fields is not None and "is_active" not in update_fields):
+        return
+    before = User.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+    instance._phiward_was_active = bool(before)  # type: ignore[attr-defined]
+
+
+def _maybe_disabled(sender: type[User], instance: User, created: bool, **kwargs: Any) -> None:
+    if created or not getattr(instance, "_phiward_was_active", False) or instance.is_active:
+        return
+    instance._phiward_was_active = False  # type: ignore[attr-defined]
+    ended = sessions.end_sessions(instance)
+    record(
+        AuditEvent(
+            action=AuditAction.ADMIN,
+            object_type="auth.user",
+            object_id=str(instance.pk),
+            summary=f"account {instance.get_username()} disabled; {ended} session(s) ended",
+            source="system",
+        )
+    )

@@ -1,0 +1,162 @@
+"""Signed checkpoints: the Ed25519 key in the data dir and the checkpoint text it signs.
+
+The signed body follows the shape of a C2SP tlog checkpoint: an origin line, the tree size in
+decimal, the root hash in base64, then one extension line with the time. An external verifier
+needs only the public key (exported with every checkpoint) and these four lines.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from phiward.audit.canonical import timestamp_text
+from phiward.audit.merkle import HASH_SIZE
+
+KEY_FILE_NAME = "audit-signing-key.pem"
+ORIGIN = "phiward audit log"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: Ed25519PrivateKey
+
+    @property
+    def public_bytes(self) -> bytes:
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.public_bytes)
+
+    def sign(self, body: bytes) -> bytes:
+        return self.private.sign(body)
+
+
+def key_id(public_key: bytes) -> str:
+    """The first 8 bytes of SHA-256 of the raw public key, in hex."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def load_or_create(data_dir: Path) -> SigningKey:
+    """The key in ``data_dir``, generated once (mode 0600) if there is none."""
+    path = data_dir / KEY_FILE_NAME
+    try:
+        return _load(path)
+    except FileNotFoundError:
+        pass
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    try:  # O_EXCL: of two processes racing, one writes and the other reads its key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _load(path)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return SigningKey(private)
+
+
+def _load(path: Path) -> SigningKey:
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 key")
+    return SigningKey(private)
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    """A tree head signed by the log's key."""
+
+    tree_size: int
+    root: bytes
+    timestamp: dt.datetime
+    key_id: str
+    signature: bytes
+    public_key: bytes
+    origin: str = ORIGIN
+
+    @property
+    def body(self) -> bytes:
+        return checkpoint_body(self.origin, self.tree_size, self.root, self.timestamp)
+
+    def signature_valid(self, trusted_public_key: bytes | None = None) -> bool:
+        """Whether the signature holds under ``trusted_public_key`` (default: the embedded key)."""
+        public = trusted_public_key if trusted_public_key is not None else self.public_key
+        if len(self.root) != HASH_SIZE or len(public) != 32:
+            return False
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(self.signature, self.body)
+        except InvalidSignature:
+            return False
+        return True
+
+    def as_json(self) -> dict[str, str | int]:
+        return {
+            "origin": self.origin,
+            "tree_size": self.tree_size,
+            "root_hash": self.root.hex(),
+            "timestamp": timestamp_text(self.timestamp),
+            "key_id": self.key_id,
+            "public_key": self.public_key.hex(),
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+            "body": self.body.decode("utf-8"),
+        }
+
+    def export(self) -> str:
+        return json.dumps(self.as_json(), indent=2) + "\n"
+
+
+def checkpoint_body(origin: str, tree_size: int, root: bytes, timestamp: dt.datetime) -> bytes:
+    lines = [
+        origin,
+        str(tree_size),
+        base64.b64encode(root).decode("ascii"),
+        timestamp_text(timestamp),
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sign_checkpoint(
+    key: SigningKey, tree_size: int, root: bytes, timestamp: dt.datetime
+) -> SignedCheckpoint:
+    body = checkpoint_body(ORIGIN, tree_size, root, timestamp)
+    return SignedCheckpoint(
+        tree_size, root, timestamp, key.key_id, key.sign(body), key.public_bytes
+    )
+
+
+class CheckpointFormatError(ValueError):
+    """An exported checkpoint file that cannot be read."""
+
+
+def parse_checkpoint(text: str) -> SignedCheckpoint:
+    """A checkpoint exported by ``SignedCheckpoint.export``."""
+    try:
+        data = json.loads(text)
+        timestamp = dt.datetime.strptime(data["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        return SignedCheckpoint(
+            tree_size=int(data["tree_size"]),
+            root=bytes.fromhex(data["root_hash"]),
+            timestamp=timestamp.replace(tzinfo=dt.UTC),
+            key_id=str(data["key_id"]),
+            signature=base64.b64decode(data["signature"], validate=True),
+            public_key=bytes.fromhex(data["public_key"]),
+            origin=str(data.get("origin", ORIGIN)),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointFormatError(f"not a phiward checkpoint file ({exc})") from exc

@@ -1,0 +1,217 @@
+"""Key status, rotation and retirement over every encrypted column of every model.
+
+Rotation makes a new key-encryption-key version current, then re-encrypts every value not yet
+under it, in batches of its own transaction each. Interrupted, it loses at most the batch in
+flight (rolled back); run again, it finds the values still under an older version by their
+ciphertext prefix and continues — it only adds a version when nothing is left to re-encrypt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models import Count, Q
+
+from phiward.crypto import envelope, service
+from phiward.crypto.envelope import CryptoError
+from phiward.crypto.fields import EncryptedTextField, Sealed, binding_for, encrypted_fields
+
+DEFAULT_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    model: type[models.Model]
+    field: EncryptedTextField
+
+    @property
+    def name(self) -> str:
+        return f"{self.model._meta.db_table}.{self.field.column}"
+
+
+@dataclass(frozen=True)
+class ColumnCounts:
+    column: str
+    by_version: dict[int, int]
+    plaintext: int  # written before the column was encrypted
+    unknown_version: int  # sealed under a version the key ring does not list
+
+
+@dataclass(frozen=True)
+class VersionStatus:
+    version: int
+    created_at: datetime
+    fingerprint: str
+    retired_at: datetime | None
+    current: bool
+    ciphertexts: int
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    provider: str
+    location: str
+    environment: str
+    versions: tuple[VersionStatus, ...]
+    columns: tuple[ColumnCounts, ...]
+
+    @property
+    def plaintext(self) -> int:
+        return sum(c.plaintext for c in self.columns)
+
+
+def columns() -> list[Column]:
+    return [
+        Column(model, field)
+        for model in apps.get_models()
+        if not model._meta.abstract
+        for field in encrypted_fields(model)
+    ]
+
+
+def _count(column: Column, versions: list[int]) -> ColumnCounts:
+    name = column.field.attname
+    aggregates = {
+        f"v{v}": Count("pk", filter=Q(**{f"{name}__startswith": envelope.version_prefix(v)}))
+        for v in versions
+    }
+    aggregates["filled"] = Count("pk", filter=~Q(**{name: ""}) & Q(**{f"{name}__isnull": False}))
+    aggregates["sealed"] = Count("pk", filter=Q(**{f"{name}__startswith": "pw1."}))
+    result = column.model._default_manager.aggregate(**aggregates)
+    by_version = {v: int(result[f"v{v}"]) for v in versions}
+    return ColumnCounts(
+        column=column.name,
+        by_version=by_version,
+        plaintext=int(result["filled"]) - int(result["sealed"]),
+        unknown_version=int(result["sealed"]) - sum(by_version.values()),
+    )
+
+
+def status() -> KeyStatus:
+    chosen = service.provider()
+    ring = chosen.ring()
+    versions = sorted(v.version for v in ring.versions)
+    counts = [_count(c, versions) for c in columns()]
+    current = ring.current.version
+    listed = tuple(
+        VersionStatus(
+            version=v.version,
+            created_at=v.created_at,
+            fingerprint=v.fingerprint,
+            retired_at=v.retired_at,
+            current=v.version == current,
+            ciphertexts=sum(c.by_version.get(v.version, 0) for c in counts),
+        )
+        for v in ring.versions
+    )
+    return KeyStatus(
+        provider=chosen.kind.value,
+        location=chosen.description,
+        environment=chosen.environment.value,
+        versions=listed,
+        columns=tuple(counts),
+    )
+
+
+def _pending(column: Column, version: int) -> models.QuerySet[models.Model]:
+    name = column.field.attname
+    return (
+        column.model._default_manager.exclude(
+            **{f"{name}__startswith": envelope.version_prefix(version)}
+        )
+        .exclude(**{name: ""})
+        .exclude(**{f"{name}__isnull": True})
+    )
+
+
+def sealed_values_exist() -> bool:
+    return any(
+        c.model._default_manager.filter(**{f"{c.field.attname}__startswith": "pw1."}).exists()
+        for c in columns()
+    )
+
+
+def pending_count(version: int | None = None) -> int:
+    target = service.current_version() if version is None else version
+    return sum(_pending(c, target).count() for c in columns())
+
+
+@dataclass(frozen=True)
+class RotationPlan:
+    version: int
+    added_version: bool
+    pending: int
+
+
+def start_rotation(now: datetime) -> RotationPlan:
+    """Continue an unfinished rotation, or make a new version current (audited)."""
+    chosen = service.provider()
+    left = pending_count()
+    if left:
+        version = chosen.current_version()
+        service.key_use(f"continued rotation to key version {version}: {left} values left")
+        return RotationPlan(version, added_version=False, pending=left)
+    added = chosen.add_version(now)
+    service.forget_cached_keys()
+    left = pending_count(added.version)
+    service.key_use(f"rotation to new key version {added.version} started: {left} values")
+    return RotationPlan(added.version, added_version=True, pending=left)
+
+
+def reencrypt(version: int, batch_size: int = DEFAULT_BATCH) -> Iterator[int]:
+    """Re-encrypt everything not under ``version``; yields once per value, after each commit."""
+    for column in columns():
+        attname = column.field.attname
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    _pending(column, version)
+                    .select_for_update()
+                    .order_by("pk")
+                    .only("pk", "uid", "organization_id", attname)[:batch_size]
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    stored = row.__dict__[attname]
+                    plain = getattr(row, attname)  # opens the old ciphertext (or legacy text)
+                    token = service.seal_value(plain, binding_for(row, column.field))
+                    if envelope.read_header(token).kek_version != version:
+                        raise CryptoError("the current key version changed during rotation")
+                    column.model._default_manager.filter(
+                        pk=row.pk, **{attname: str(stored)}
+                    ).update(**{attname: Sealed(token)})
+            yield from range(len(rows))
+
+
+def finish_rotation(version: int) -> int:
+    left = pending_count(version)
+    if left == 0:
+        service.key_use(f"rotation to key version {version} completed")
+    return left
+
+
+def retire(version: int, now: datetime) -> None:
+    """Destroy key version ``version``; refused while any ciphertext still needs it."""
+    chosen = service.provider()
+    if version == chosen.current_version():
+        raise CryptoError(f"key version {version} is current: rotate to a new version first")
+    chosen.ring().get(version)  # exists and not yet retired
+    using = sum(
+        column.model._default_manager.filter(
+            **{f"{column.field.attname}__startswith": envelope.version_prefix(version)}
+        ).count()
+        for column in columns()
+    )
+    if using:
+        raise CryptoError(
+            f"{using} encrypted values still use key version {version}: run "
+            "'phiward keys rotate' until it completes, then retire"
+        )
+    chosen.retire(version, now)
+    service.forget_cached_keys()
+    service.key_use(f"retired key version {version}; its key material was destroyed")
