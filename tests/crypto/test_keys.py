@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from moto import mock_aws
 
 from phiward.crypto import keybackup
@@ -16,6 +19,7 @@ from phiward.crypto.keys import (
     Environment,
     FileRingStore,
     KeyEnvironmentMismatch,
+    KeyRing,
     KeyRingReadOnly,
     KeyUnavailable,
     LocalKeyProvider,
@@ -164,16 +168,10 @@ def test_aws_kms_data_keys_of_another_environment_do_not_open(tmp_path: Path, km
 
 def test_a_key_backup_opens_only_with_its_passphrase() -> None:
     ring = new_ring(Environment.PRODUCTION, ProviderKind.FILE, NOW)
-    sealed = keybackup.seal_backup(ring, "a long backup passphrase", CHEAP)
+    sealed = keybackup.seal_backup(keybackup.KeyBackup(ring), "a long backup passphrase", CHEAP)
     assert ring.versions[0].secret is not None
     assert ring.to_json() not in sealed.decode()
-    assert (
-        keybackup.open_backup(
-            sealed,
-            "a long backup passphrase",
-        )
-        == ring
-    )
+    assert keybackup.open_backup(sealed, "a long backup passphrase") == keybackup.KeyBackup(ring)
     with pytest.raises(keybackup.BackupUnreadable, match="wrong passphrase"):
         keybackup.open_backup(sealed, "another long passphrase")
     tampered = sealed.replace(b'"n": 1024', b'"n": 2048')
@@ -182,4 +180,65 @@ def test_a_key_backup_opens_only_with_its_passphrase() -> None:
     with pytest.raises(keybackup.BackupUnreadable):
         keybackup.open_backup(b"not json", "a long backup passphrase")
     with pytest.raises(Exception, match="at least"):
-        keybackup.seal_backup(ring, "short", CHEAP)
+        keybackup.seal_backup(keybackup.KeyBackup(ring), "short", CHEAP)
+
+
+def test_a_key_backup_carries_the_audit_signing_key_and_old_backups_still_open() -> None:
+    ring = new_ring(Environment.PRODUCTION, ProviderKind.FILE, NOW)
+    pem = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"
+    sealed = keybackup.seal_backup(keybackup.KeyBackup(ring, pem), "a long backup passphrase")
+    assert b"PRIVATE KEY" not in sealed
+    opened = keybackup.open_backup(sealed, "a long backup passphrase")
+    assert (opened.ring, opened.audit_signing_key) == (ring, pem)
+    # The sealed contents are still a key-ring document: a reader that only knows rings
+    # (an older phiward) reads the ring and ignores the extra member.
+    with_key = json.loads(_plaintext(sealed, "a long backup passphrase"))
+    assert KeyRing.from_json(json.dumps(with_key), source="test") == ring
+    assert with_key[keybackup.SIGNING_KEY_MEMBER] == pem.decode()
+
+
+def _plaintext(sealed: bytes, passphrase: str) -> bytes:
+    document = json.loads(sealed)
+    header = {k: document[k] for k in ("format", "environment", "kdf", "salt", "nonce")}
+    kdf = document["kdf"]
+    cost = keybackup.ScryptCost(n=kdf["n"], r=kdf["r"], p=kdf["p"])
+    key = keybackup._derive(passphrase, base64.b64decode(document["salt"]), cost)
+    return AESGCM(key).decrypt(
+        base64.b64decode(document["nonce"]),
+        base64.b64decode(document["ciphertext"]),
+        keybackup._aad(header),
+    )
+
+
+def test_a_provider_follows_the_ring_another_process_changes(tmp_path: Path) -> None:
+    server = file_provider(tmp_path, Environment.TEST)  # e.g. 'phiward serve'
+    old = server.wrap(DEK, 1, CONTEXT)
+    assert server.current_version() == 1
+    operator = file_provider(tmp_path, Environment.TEST)  # e.g. 'phiward keys rotate'
+    operator.add_version(NOW)
+    assert server.current_version() == 2
+    assert server.unwrap(server.wrap(DEK, 2, CONTEXT), 2, CONTEXT) == DEK
+    operator.retire(1, NOW)
+    with pytest.raises(KeyUnavailable, match="retired"):
+        server.wrap(DEK, 1, CONTEXT)
+    with pytest.raises(KeyUnavailable, match="retired"):
+        server.unwrap(old, 1, CONTEXT)
+
+
+def test_an_unchanged_ring_file_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = file_provider(tmp_path, Environment.TEST)
+    provider.current_version()
+    reads = 0
+    real_load = FileRingStore.load
+
+    def counting(store: FileRingStore) -> KeyRing | None:
+        nonlocal reads
+        reads += 1
+        return real_load(store)
+
+    monkeypatch.setattr(FileRingStore, "load", counting)
+    for _ in range(20):
+        provider.wrap(DEK, provider.current_version(), CONTEXT)
+    assert reads == 0

@@ -12,7 +12,7 @@ from django.db import connection
 
 from phiward.cli import main
 from phiward.core.models import Organization
-from phiward.crypto import envelope, rotation, service
+from phiward.crypto import envelope, keybackup, rotation, service
 from phiward.crypto.keys import KeyUnavailable
 from phiward.inventory.models import Asset, DataFlow, Vendor
 
@@ -178,17 +178,54 @@ def test_backup_destroy_restore_recovers_the_data(
 
 
 @pytest.mark.django_db
-def test_restore_refuses_to_replace_a_different_ring_without_replace(
-    ring_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_restore_refuses_to_replace_a_different_ring_in_use_without_replace(
+    ring_file: Path,
+    tmp_path: Path,
+    make_org: Callable[..., Organization],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     passphrase_file = tmp_path / "pass"
     passphrase_file.write_text(PASSPHRASE)
     backup = tmp_path / "keys.backup"
     main(["keys", "backup", "-o", str(backup), "--passphrase-file", str(passphrase_file)])
     service.provider().add_version(service.now())
+    fill(make_org(), 1)  # values under the new version 2, which the backup lacks
+    before = ring_file.read_text()
     with pytest.raises(SystemExit):
         main(["keys", "restore", str(backup), "--passphrase-file", str(passphrase_file)])
-    assert "--replace" in capsys.readouterr().err
+    assert "3 encrypted values use it; pass --replace" in capsys.readouterr().err
+    assert ring_file.read_text() == before
+    main(["keys", "restore", str(backup), "--replace", "--passphrase-file", str(passphrase_file)])
+    assert ring_file.read_text() != before
+
+
+@pytest.mark.django_db
+def test_restore_replaces_a_ring_that_never_encrypted_anything(
+    ring_file: Path,
+    tmp_path: Path,
+    make_org: Callable[..., Organization],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fill(make_org(), 2)
+    passphrase_file = tmp_path / "pass"
+    passphrase_file.write_text(PASSPHRASE)
+    backup = tmp_path / "keys.backup"
+    main(["keys", "backup", "-o", str(backup), "--passphrase-file", str(passphrase_file)])
+    # What 'phiward init' does on a new machine: a fresh ring that has encrypted nothing yet
+    # (the encrypted values here are under the backup's ring, the database restored later).
+    ring_file.unlink()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE inventory_asset SET notes = ''")
+        cursor.execute("UPDATE inventory_vendor SET notes = ''")
+        cursor.execute("UPDATE inventory_dataflow SET notes = ''")
+    service.ensure_key_ring()
+    assert rotation.values_under({1}) == 0
+    main(["keys", "restore", str(backup), "--passphrase-file", str(passphrase_file)])
+    assert "restored" in capsys.readouterr().out
+    assert (
+        service.provider().ring().versions
+        == keybackup.open_backup(backup.read_bytes(), PASSPHRASE).ring.versions
+    )
 
 
 @pytest.mark.django_db

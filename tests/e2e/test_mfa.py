@@ -7,6 +7,8 @@ keep the default.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -26,13 +28,32 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 
 IDLE_SECONDS = 6
-REFUSED = ("/o/other-clinic/", "/o/other-clinic/inventory/assets/")  # must answer 404
+OTHER = "other-clinic"
+# Made in the other clinic before the browser step; prints the asset's id.
+OTHER_ASSET = f"""
+import django
+django.setup()
+from phiward.core.models import Organization
+from phiward.inventory.models import Asset, AssetKind
+org = Organization.objects.get(slug="{OTHER}")
+print(Asset.objects.create(organization=org, name="Other clinic server", kind=AssetKind.SERVER).pk)
+"""
+
+
+def refused_paths(server: Server, asset_pk: int) -> tuple[str, ...]:
+    """Another organization's pages, and its asset under either organization's URL: all 404."""
+    return (
+        f"/o/{OTHER}/",
+        f"/o/{OTHER}/inventory/assets/",
+        f"/o/{OTHER}/inventory/assets/{asset_pk}/",
+        f"/o/{server.org_slug}/inventory/assets/{asset_pk}/",
+    )
 
 
 @pytest.fixture(scope="module")
 def idle_server(server: Server) -> Iterator[Server]:
     env = {**server_env(server.data_dir), "PHIWARD_SESSION_IDLE_SECONDS": str(IDLE_SECONDS)}
-    phiward(env, "org", "create", "other-clinic", "--name", "Other Clinic", "--owner", "admin")
+    phiward(env, "org", "create", OTHER, "--name", "Other Clinic", "--owner", "admin")
     process, url = start_server(env, server.data_dir)
     try:
         yield Server(url, server.data_dir, server.accounts, server.password, server.org_slug)
@@ -40,8 +61,22 @@ def idle_server(server: Server) -> Iterator[Server]:
         stop_server(process)
 
 
+@pytest.fixture(scope="module")
+def other_asset(idle_server: Server) -> int:
+    env = {**server_env(idle_server.data_dir), "DJANGO_SETTINGS_MODULE": "phiward.config.settings"}
+    made = subprocess.run(
+        [sys.executable, "-c", OTHER_ASSET],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(made.stdout.strip())
+
+
 @pytest.fixture
-def tab(browser: Browser, idle_server: Server) -> Iterator[Page]:
+def tab(browser: Browser, idle_server: Server, other_asset: int) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -54,7 +89,7 @@ def tab(browser: Browser, idle_server: Server) -> Iterator[Page]:
     yield page
     context.close()
     # Chromium asks for /favicon.ico on the plain 404 pages.
-    expected = (*REFUSED, "/favicon.ico")
+    expected = (*refused_paths(idle_server, other_asset), "/favicon.ico")
     unexpected = [e for e in errors if not e.endswith(expected) or "404" not in e]
     assert unexpected == [], f"browser console errors (CSP violations?): {unexpected}"
 
@@ -67,7 +102,9 @@ def _password(page: Page, server: Server, username: str) -> None:
     page.wait_for_load_state()
 
 
-def test_enrol_log_in_with_mfa_idle_logout_and_tenancy(tab: Page, idle_server: Server) -> None:
+def test_enrol_log_in_with_mfa_idle_logout_and_tenancy(
+    tab: Page, idle_server: Server, other_asset: int
+) -> None:
     server, page = idle_server, tab
     username = server.accounts["privacy_officer"]
     assert username not in TOTP_SECRETS, "another test enrolled this account first"
@@ -98,8 +135,9 @@ def test_enrol_log_in_with_mfa_idle_logout_and_tenancy(tab: Page, idle_server: S
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{server.url}/o/{server.org_slug}/")
 
-    # Another organization's pages and objects do not exist for this person.
-    for path in REFUSED:
+    # Another organization's pages and objects do not exist for this person, even the asset
+    # (which exists, see other_asset) asked for under their own organization's URL.
+    for path in refused_paths(server, other_asset):
         response = page.goto(f"{server.url}{path}")
         assert response is not None and response.status == 404, path
 

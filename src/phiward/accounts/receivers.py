@@ -3,6 +3,7 @@ sessions end when their account is disabled, their MFA is reset or their passwor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from allauth.account import signals as account_signals
@@ -15,6 +16,7 @@ from django.http import HttpRequest
 
 from phiward.accounts import sessions
 from phiward.core.auditing import AuditAction, AuditEvent, record
+from phiward.core.models import Membership
 
 
 def connect() -> None:
@@ -33,8 +35,21 @@ def connect() -> None:
     post_save.connect(_maybe_disabled, sender=User, dispatch_uid="phiward.accounts.disabled")
 
 
+def record_for_account(user: User, event: AuditEvent) -> None:
+    """One entry per organization ``user`` belongs to, so each organization's auditors see
+    their member's logins and MFA changes; one entry without organization if there is none."""
+    organizations: list[int | None] = list(
+        Membership.objects.filter(user_id=user.pk)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+    )
+    for organization_id in organizations or [None]:
+        record(replace(event, organization_id=organization_id))
+
+
 def audit_user(action: AuditAction, user: User, summary: str, source: str = "web") -> None:
-    record(
+    record_for_account(
+        user,
         AuditEvent(
             action=action,
             actor_id=user.pk,
@@ -43,7 +58,7 @@ def audit_user(action: AuditAction, user: User, summary: str, source: str = "web
             object_id=str(user.pk),
             summary=summary,
             source=source,
-        )
+        ),
     )
 
 
@@ -59,20 +74,14 @@ def _logged_out(sender: object, request: HttpRequest, user: User | None, **kwarg
 
 def _login_failed(sender: object, credentials: dict[str, Any], **kwargs: Any) -> None:
     # The typed name is recorded only when it names an account: a password typed into the
-    # username field must not end up in the log.
+    # username field must not end up in the log. A failure naming no account stays without
+    # organization: no organization's page may tell whether a name exists.
     typed = str(credentials.get("username", ""))
     user = User.objects.filter(username=typed).first() if typed else None
-    record(
-        AuditEvent(
-            action=AuditAction.LOGIN_FAILED,
-            actor_id=user.pk if user else None,
-            actor=user.get_username() if user else "",
-            object_type="auth.user",
-            object_id=str(user.pk) if user else "",
-            summary="failed login" + (f" for {user.get_username()}" if user else ""),
-            source="web",
-        )
-    )
+    if user is None:
+        record(AuditEvent(action=AuditAction.LOGIN_FAILED, summary="failed login", source="web"))
+        return
+    audit_user(AuditAction.LOGIN_FAILED, user, f"failed login for {user.get_username()}")
 
 
 def _mfa_changed(what: str) -> Any:
@@ -117,12 +126,13 @@ def _maybe_disabled(sender: type[User], instance: User, created: bool, **kwargs:
         return
     instance._phiward_was_active = False  # type: ignore[attr-defined]
     ended = sessions.end_sessions(instance)
-    record(
+    record_for_account(
+        instance,
         AuditEvent(
             action=AuditAction.ADMIN,
             object_type="auth.user",
             object_id=str(instance.pk),
             summary=f"account {instance.get_username()} disabled; {ended} session(s) ended",
             source="system",
-        )
+        ),
     )

@@ -19,7 +19,8 @@ from django.db import transaction
 
 from phiward.accounts import sessions
 from phiward.accounts.adapter import login_attempts_key
-from phiward.core.auditing import AuditAction, AuditEvent, record
+from phiward.accounts.receivers import record_for_account
+from phiward.core.auditing import AuditAction, AuditEvent
 from phiward.core.errors import InputProblems, NotFound, Problem
 
 GENERATED_PASSWORD_BYTES = 15
@@ -33,14 +34,15 @@ def user_named(username: str) -> User:
 
 
 def _audit(user: User, summary: str, action: AuditAction = AuditAction.ADMIN) -> None:
-    record(
+    record_for_account(
+        user,
         AuditEvent(
             action=action,
             object_type="auth.user",
             object_id=str(user.pk),
             summary=summary,
             source="cli",
-        )
+        ),
     )
 
 

@@ -71,10 +71,38 @@ def load_or_create(data_dir: Path) -> SigningKey:
     return SigningKey(private)
 
 
+def stored_pem(data_dir: Path) -> bytes | None:
+    """The key file's PEM as it is (for ``phiward keys backup``), or None if there is none."""
+    try:
+        pem = (data_dir / KEY_FILE_NAME).read_bytes()
+    except FileNotFoundError:
+        return None
+    key_from_pem(pem, str(data_dir / KEY_FILE_NAME))  # only ever hand out a real key
+    return pem
+
+
+def install_pem(data_dir: Path, pem: bytes) -> SigningKey:
+    """Put a key (from ``phiward keys restore``) in place: checked, atomically, mode 0600."""
+    path = data_dir / KEY_FILE_NAME
+    key = key_from_pem(pem, str(path))
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return key
+
+
 def _load(path: Path) -> SigningKey:
-    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    return key_from_pem(path.read_bytes(), str(path))
+
+
+def key_from_pem(pem: bytes, source: str) -> SigningKey:
+    private = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(private, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 key")
+        raise ValueError(f"{source} does not hold an Ed25519 key")
     return SigningKey(private)
 
 

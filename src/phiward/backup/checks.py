@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 import uuid
@@ -10,8 +12,10 @@ from typing import Any
 
 from django.apps import apps
 
+from phiward.audit.ledger import signing_key
 from phiward.audit.merkle import Frontier
 from phiward.audit.models import LEAF_COLUMNS, leaf_entry
+from phiward.audit.signing import SignedCheckpoint
 from phiward.backup.service import Restored, register_audit_head, register_check
 from phiward.crypto import service as crypto
 from phiward.crypto.envelope import Binding
@@ -68,22 +72,72 @@ def audit_head(cursor: Any, engine: str) -> dict[str, Any]:
     return {"tree_size": tree.size, "root_hash": tree.root().hex()}
 
 
+def _checkpoints(cursor: Any) -> list[tuple[int, SignedCheckpoint | None]]:
+    """The restored signed checkpoints by id, smallest tree first (None: unreadable)."""
+    cursor.execute(
+        'SELECT "id", "tree_size", "root_hash", "timestamp", "key_id", "public_key", '
+        '"signature", "origin" FROM "audit_checkpoint" ORDER BY "tree_size", "id"'
+    )
+    found: list[tuple[int, SignedCheckpoint | None]] = []
+    for pk, size, root, timestamp, key, public, signature, origin in cursor.fetchall():
+        try:
+            if isinstance(timestamp, str):  # SQLite keeps datetimes as text
+                timestamp = dt.datetime.fromisoformat(timestamp).replace(tzinfo=dt.UTC)
+            checkpoint = SignedCheckpoint(
+                tree_size=int(size),
+                root=bytes.fromhex(root),
+                timestamp=timestamp,
+                key_id=str(key),
+                signature=base64.b64decode(signature, validate=True),
+                public_key=bytes.fromhex(public),
+                origin=str(origin),
+            )
+        except (ValueError, TypeError, binascii.Error):
+            found.append((int(pk), None))
+            continue
+        found.append((int(pk), checkpoint))
+    return found
+
+
+def _checkpoint_problems(
+    checkpoints: list[tuple[int, SignedCheckpoint | None]], roots: dict[int, bytes]
+) -> list[str]:
+    trusted = signing_key().public_bytes
+    problems = []
+    for pk, checkpoint in checkpoints:
+        if checkpoint is None:
+            problems.append(f"audit checkpoint {pk} cannot be read")
+        elif not checkpoint.signature_valid(trusted):
+            problems.append(f"audit checkpoint {pk} is not signed by this install's audit key")
+        elif checkpoint.tree_size not in roots:
+            problems.append(f"audit checkpoint {pk} is for {checkpoint.tree_size} entries")
+        elif roots[checkpoint.tree_size] != checkpoint.root:
+            problems.append(f"audit checkpoint {pk} does not match the restored log")
+    return problems
+
+
 def audit_tree(restored: Restored) -> list[str]:
-    """Recompute every leaf from the restored rows and the root; compare with the manifest."""
+    """Recompute every leaf from the restored rows and the root; compare with the manifest;
+    check every signed checkpoint against this install's key and the restored leaves."""
     if restored.manifest.audit is None:
         return ["the manifest has no audit tree head"]
+    checkpoints = _checkpoints(restored.cursor)
+    sizes = {c.tree_size for _, c in checkpoints if c is not None}
     tree = Frontier(0, [])
+    roots = {0: tree.root()} if 0 in sizes else {}
     for row, stored in _leaf_rows(restored.cursor):
         leaf = leaf_entry(row).leaf_hash()
         if leaf.hex() != stored:
             return [f"audit entry {row['seq']} does not match its leaf hash"]
         tree.append(leaf)
+        if tree.size in sizes:
+            roots[tree.size] = tree.root()
     expected = restored.manifest.audit
     if tree.size != expected["tree_size"]:
         return [f"audit log has {tree.size} entries, manifest says {expected['tree_size']}"]
     if tree.root().hex() != expected["root_hash"]:
         return ["audit tree root differs from the manifest"]
-    return []
+    return _checkpoint_problems(checkpoints, roots)
 
 
 register_check("encryption", encrypted_sample)

@@ -79,8 +79,7 @@ def seal(source: BinaryIO, target: BinaryIO, wrapper: KeyWrapper, *, context: st
         block, index = following, index + 1
 
 
-def unseal(source: BinaryIO, wrapper: KeyWrapper) -> Iterator[bytes]:
-    """Yield the plaintext chunk by chunk; raises SealError on any tampering or a wrong key."""
+def _read_header(source: BinaryIO) -> tuple[Header, bytes]:
     if source.read(len(MAGIC)) != MAGIC:
         raise SealError("not a sealed phiward file")
     (length,) = _unpack(">I", source.read(4))
@@ -91,6 +90,18 @@ def unseal(source: BinaryIO, wrapper: KeyWrapper) -> Iterator[bytes]:
         context = str(fields["context"])
     except (ValueError, KeyError, TypeError) as exc:
         raise SealError("the header of the sealed file is damaged") from exc
+    return Header(version, wrapped, context), header
+
+
+def read_header(source: BinaryIO) -> Header:
+    """The header of a sealed file (which key version it needs), without any key."""
+    return _read_header(source)[0]
+
+
+def unseal(source: BinaryIO, wrapper: KeyWrapper) -> Iterator[bytes]:
+    """Yield the plaintext chunk by chunk; raises SealError on any tampering or a wrong key."""
+    fields, header = _read_header(source)
+    version, wrapped, context = fields.version, fields.wrapped_key, fields.context
     try:
         data_key = wrapper.unwrap(version, wrapped, context.encode())
     except Exception as exc:  # a key source's own error: report it as data, not a crash

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "phiward.audit.context.AuditContextMiddleware",
+    "phiward.audit.middleware.WriteTransactionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "phiward.accounts.middleware.SessionLifetimeMiddleware",

@@ -70,6 +70,11 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The row and its audit entry (written from post_save) commit together.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+
 
 class Membership(models.Model):
     """A user's role in one organization. A user may belong to many (consultants, MSPs)."""
@@ -91,6 +96,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} as {self.role}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The row and its audit entry (written from post_save) commit together.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
 
     @property
     def role_enum(self) -> Role:

@@ -107,11 +107,26 @@ def rotate(batch_size: int) -> None:
 
 @keys.command()
 @click.argument("version", type=click.IntRange(1))
-def retire(version: int) -> None:
-    """Destroy an old key version (refused while any value still uses it)."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Retire even though backups in <data dir>/backups are sealed under the version.",
+)
+def retire(version: int, force: bool) -> None:
+    """Destroy an old key version.
+
+    Refused while any value still uses it, and while a backup in <data dir>/backups is sealed
+    under it (unless --force: then only a key backup holding the version opens those backups).
+    """
     from phiward.crypto import rotation, service
 
-    rotation.retire(version, service.now())
+    stranded = rotation.retire(version, service.now(), force=force)
+    for path in stranded:
+        click.echo(
+            f"warning: {path} is sealed under retired key version {version}; only a key "
+            "backup made before this retirement can open it",
+            err=True,
+        )
     click.echo(f"key version {version} retired; its key material is destroyed")
 
 
@@ -123,16 +138,20 @@ def retire(version: int) -> None:
     help="Read the passphrase from this file instead of asking.",
 )
 def backup(output: Path, passphrase_file: Path | None) -> None:
-    """Write the key ring, sealed with a passphrase (scrypt + AES-256-GCM), mode 0600."""
-    from phiward.crypto import keybackup, service
+    """Write the key ring and the audit signing key, sealed with a passphrase, mode 0600.
+
+    scrypt derives the AES-256-GCM key from the passphrase.
+    """
+    from phiward.crypto import keybackup, recovery, service
     from phiward.crypto.keys import write_private_file
 
     if output.exists():
         raise InvalidInput(f"{output} exists; choose a new file name")
-    ring = service.provider().ring()
-    data = keybackup.seal_backup(ring, _passphrase(passphrase_file, confirm=True))
+    contents = recovery.backup_contents()
+    data = keybackup.seal_backup(contents, _passphrase(passphrase_file, confirm=True))
     write_private_file(output, data.decode("utf-8"))
-    service.key_use(f"key ring backed up ({len(ring.versions)} versions)")
+    also = " and the audit signing key" if contents.audit_signing_key else ""
+    service.key_use(f"key ring ({len(contents.ring.versions)} versions){also} backed up")
     click.echo(f"key backup written to {output}; keep it and its passphrase apart from backups")
 
 
@@ -143,27 +162,24 @@ def backup(output: Path, passphrase_file: Path | None) -> None:
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Read the passphrase from this file instead of asking.",
 )
-@click.option("--replace", is_flag=True, help="Replace a key ring that differs from the backup.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace keys in place that encrypted values, backups or checkpoints still use.",
+)
 def restore(file: Path, passphrase_file: Path | None, replace: bool) -> None:
-    """Put the key ring of a key backup back in place."""
-    from phiward.crypto import keybackup, service
-    from phiward.crypto.keys import KeyUnavailable
+    """Put the key ring and audit signing key of a key backup back in place.
 
-    ring = keybackup.open_backup(file.read_bytes(), _passphrase(passphrase_file, confirm=False))
-    chosen = service.provider()
-    try:
-        existing = chosen.ring()
-    except KeyUnavailable:
-        existing = None
-    if existing is not None and existing != ring and not replace:
-        raise InvalidInput(
-            "a different key ring is in place; pass --replace to overwrite it (its versions "
-            "not in the backup are lost)"
-        )
-    chosen.replace_ring(ring)
-    service.use_provider(None)
-    service.key_use(f"key ring restored from a backup ({len(ring.versions)} versions)")
-    click.echo(f"key ring restored ({len(ring.versions)} versions) to {chosen.description}")
+    Keys in place are replaced without --replace only when nothing depends on them (a ring that
+    has encrypted nothing, such as the one 'phiward init' makes on a new machine; a signing key
+    that has signed no checkpoint).
+    """
+    from phiward.crypto import keybackup, recovery
+
+    contents = keybackup.open_backup(file.read_bytes(), _passphrase(passphrase_file, confirm=False))
+    restored = recovery.restore(contents, replace=replace)
+    also = " and the audit signing key" if restored.signing_key else ""
+    click.echo(f"key ring ({restored.versions} versions){also} restored to {restored.location}")
 
 
 COMMANDS = [keys]

@@ -1,7 +1,11 @@
 """Key backups: the key ring sealed under a passphrase (scrypt, then AES-256-GCM).
 
-The file is JSON: the scrypt parameters and salt, the nonce, and the sealed ring. The header
+The file is JSON: the scrypt parameters and salt, the nonce, and the sealed contents. The header
 fields are the associated data, so changing the parameters or the format makes it not open.
+
+The sealed contents are the key-ring document, with one optional extra member,
+``audit_signing_key`` (the PEM of the audit log's Ed25519 key): a reader that does not know the
+member ignores it, and a backup made before it existed simply has none.
 Pure: no Django.
 """
 
@@ -11,7 +15,7 @@ import base64
 import binascii
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,6 +44,17 @@ class BackupUnreadable(CryptoError):
     """Wrong passphrase, or not (or no longer) a phiward key backup."""
 
 
+SIGNING_KEY_MEMBER = "audit_signing_key"
+
+
+@dataclass(frozen=True)
+class KeyBackup:
+    """What a key backup holds: the key ring and, from newer backups, the audit signing key."""
+
+    ring: KeyRing
+    audit_signing_key: bytes | None = field(default=None, repr=False)  # PEM (PKCS#8)
+
+
 def _derive(passphrase: str, salt: bytes, cost: ScryptCost) -> bytes:
     kdf = Scrypt(salt=salt, length=32, n=cost.n, r=cost.r, p=cost.p)
     return kdf.derive(passphrase.encode("utf-8"))
@@ -49,8 +64,9 @@ def _aad(header: dict[str, object]) -> bytes:
     return json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def seal_backup(ring: KeyRing, passphrase: str, cost: ScryptCost | None = None) -> bytes:
+def seal_backup(contents: KeyBackup, passphrase: str, cost: ScryptCost | None = None) -> bytes:
     cost = cost or DEFAULT_COST
+    ring = contents.ring
     if len(passphrase) < MIN_PASSPHRASE:
         raise CryptoError(f"the backup passphrase must be at least {MIN_PASSPHRASE} characters")
     salt = os.urandom(16)
@@ -63,12 +79,16 @@ def seal_backup(ring: KeyRing, passphrase: str, cost: ScryptCost | None = None) 
         "nonce": base64.b64encode(nonce).decode("ascii"),
     }
     key = _derive(passphrase, salt, cost)
-    sealed = AESGCM(key).encrypt(nonce, ring.to_json().encode("utf-8"), _aad(header))
+    document_inside = json.loads(ring.to_json())
+    if contents.audit_signing_key is not None:
+        document_inside[SIGNING_KEY_MEMBER] = contents.audit_signing_key.decode("ascii")
+    plain = json.dumps(document_inside, indent=2).encode("utf-8")
+    sealed = AESGCM(key).encrypt(nonce, plain, _aad(header))
     document = {**header, "ciphertext": base64.b64encode(sealed).decode("ascii")}
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 
-def open_backup(data: bytes, passphrase: str) -> KeyRing:
+def open_backup(data: bytes, passphrase: str) -> KeyBackup:
     try:
         document = json.loads(data.decode("utf-8"))
         if document.get("format") != BACKUP_FORMAT:
@@ -89,4 +109,9 @@ def open_backup(data: bytes, passphrase: str) -> KeyRing:
         plain = AESGCM(_derive(passphrase, salt, cost)).decrypt(nonce, sealed, _aad(header))
     except InvalidTag as exc:
         raise BackupUnreadable("wrong passphrase, or the key backup was changed") from exc
-    return KeyRing.from_json(plain.decode("utf-8"), source="the key backup")
+    text = plain.decode("utf-8")
+    ring = KeyRing.from_json(text, source="the key backup")
+    signing_key = json.loads(text).get(SIGNING_KEY_MEMBER)
+    if signing_key is not None and not isinstance(signing_key, str):
+        raise BackupUnreadable("the audit signing key in the key backup is not PEM text")
+    return KeyBackup(ring, signing_key.encode("ascii") if signing_key else None)

@@ -10,7 +10,9 @@ Providers (``PHIWARD_KEY_PROVIDER``):
 
 ``file`` (default)
     The ring, with the key material, in ``<data dir>/keyring.json`` (mode 0600), created by
-    ``phiward init``.
+    ``phiward init``. Every use checks the file's identity (inode, size, modification time) and
+    reads it again when another process changed it, so a long-running server seals under the
+    version ``phiward keys rotate`` made current and stops using one ``keys retire`` retired.
 ``env``
     The same ring document, base64-encoded, in ``PHIWARD_MASTER_KEY``. Read-only: rotation and
     retirement happen where the variable is managed.
@@ -203,12 +205,20 @@ def new_ring(
 # ----- where the ring lives -----------------------------------------------------------------
 
 
+# What identifies one state of a stored ring: (inode, size, mtime in ns); None when absent.
+RingStamp = tuple[int, int, int] | None
+
+
 class RingStore(Protocol):
     @property
     def description(self) -> str: ...
 
     @property
     def writable(self) -> bool: ...
+
+    def stamp(self) -> RingStamp:
+        """Changes whenever the stored ring may have changed (a ``stat``, not a read)."""
+        ...
 
     def load(self) -> KeyRing | None: ...
 
@@ -236,6 +246,13 @@ class FileRingStore:
     def description(self) -> str:
         return str(self.path)
 
+    def stamp(self) -> RingStamp:
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
+
     def load(self) -> KeyRing | None:
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -252,6 +269,9 @@ class EnvRingStore:
     value: str
     description: str = "PHIWARD_MASTER_KEY"
     writable: bool = False
+
+    def stamp(self) -> RingStamp:
+        return (0, len(self.value), 0)  # the variable does not change while phiward runs
 
     def load(self) -> KeyRing | None:
         try:
@@ -311,20 +331,27 @@ class _RingProvider:
         self.store = store
         self.environment = environment
         self._ring: KeyRing | None = None
+        self._stamp: RingStamp = None
 
     @property
     def description(self) -> str:
         return self.store.description
 
     def ring(self) -> KeyRing:
-        if self._ring is None:
+        """The stored ring, read again whenever its stamp changed since the last read.
+
+        Another process (``phiward keys rotate``, ``retire``, ``restore``) may replace the ring
+        at any time; reading the stamp on every use makes this process follow it at once.
+        """
+        stamp = self.store.stamp()
+        if self._ring is None or stamp != self._stamp:
             ring = self.store.load()
             if ring is None:
                 raise KeyUnavailable(
                     f"no key ring at {self.store.description}: run 'phiward init', or "
                     "'phiward keys restore' from a key backup"
                 )
-            self._ring = self._checked(ring)
+            self._ring, self._stamp = self._checked(ring), stamp
         return self._ring
 
     def _checked(self, ring: KeyRing) -> KeyRing:
@@ -350,7 +377,7 @@ class _RingProvider:
 
     def _save(self, ring: KeyRing) -> None:
         self.store.save(ring)  # the env store raises KeyRingReadOnly
-        self._ring = ring
+        self._ring, self._stamp = ring, self.store.stamp()
 
     def _new_version(self, number: int, now: datetime) -> KeyVersion:
         return new_local_version(number, now)

@@ -8,11 +8,13 @@ ciphertext prefix and continues — it only adds a version when nothing is left 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Q
 
@@ -135,6 +137,17 @@ def sealed_values_exist() -> bool:
     )
 
 
+def values_under(versions: Collection[int]) -> int:
+    """How many encrypted values are sealed under one of ``versions``."""
+    return sum(
+        column.model._default_manager.filter(
+            **{f"{column.field.attname}__startswith": envelope.version_prefix(version)}
+        ).count()
+        for column in columns()
+        for version in versions
+    )
+
+
 def pending_count(version: int | None = None) -> int:
     target = service.current_version() if version is None else version
     return sum(_pending(c, target).count() for c in columns())
@@ -195,23 +208,34 @@ def finish_rotation(version: int) -> int:
     return left
 
 
-def retire(version: int, now: datetime) -> None:
-    """Destroy key version ``version``; refused while any ciphertext still needs it."""
+def retire(version: int, now: datetime, *, force: bool = False) -> list[Path]:
+    """Destroy key version ``version``; refused while any ciphertext still needs it.
+
+    Also refused while a backup in ``<data dir>/backups`` is sealed under it (a backup made
+    then could never be opened again) unless ``force``; the backups left behind are returned.
+    """
+    from phiward.backup.keysource import backups_under
+
     chosen = service.provider()
     if version == chosen.current_version():
         raise CryptoError(f"key version {version} is current: rotate to a new version first")
     chosen.ring().get(version)  # exists and not yet retired
-    using = sum(
-        column.model._default_manager.filter(
-            **{f"{column.field.attname}__startswith": envelope.version_prefix(version)}
-        ).count()
-        for column in columns()
-    )
+    using = values_under({version})
     if using:
         raise CryptoError(
             f"{using} encrypted values still use key version {version}: run "
             "'phiward keys rotate' until it completes, then retire"
         )
+    stranded = backups_under(Path(settings.DATA_DIR), {version})
+    if stranded and not force:
+        names = ", ".join(p.name for p in stranded)
+        raise CryptoError(
+            f"{len(stranded)} backups are sealed under key version {version} and could not be "
+            f"opened after retiring it: {names}. Delete them once newer backups are verified, "
+            "or pass --force to retire anyway (keep a key backup with that version for them)"
+        )
     chosen.retire(version, now)
     service.forget_cached_keys()
-    service.key_use(f"retired key version {version}; its key material was destroyed")
+    left = f"; {len(stranded)} backups under it were left (--force)" if stranded else ""
+    service.key_use(f"retired key version {version}; its key material was destroyed{left}")
+    return stranded

@@ -5,6 +5,11 @@ its first write, wraps it with the KEK and keeps it in memory; the wrapped DEK t
 every ciphertext it seals. Unwrapped DEKs are cached per process, so the KEK (or AWS KMS) is
 asked once per DEK and process, not on every read.
 
+The provider follows the stored ring (another process may rotate or retire meanwhile): every
+write seals under the ring's current version as it is now, and when the ring changes the
+cached DEKs of versions that are no longer current (for writing) or that were retired (for
+anything) are dropped.
+
 Audit granularity (``AuditAction.KEY_USE``): making and wrapping a DEK is recorded; an unwrap is
 recorded the first time a process unwraps that DEK (later reads use the cache and are not
 recorded one by one); rotation, retirement, backup and restore are recorded by ``rotation`` and
@@ -28,6 +33,7 @@ from phiward.crypto.keys import (
     Environment,
     FileRingStore,
     KeyProvider,
+    KeyRing,
     KeyUnavailable,
     ProviderKind,
     new_ring,
@@ -38,6 +44,7 @@ _lock = threading.Lock()
 _provider: KeyProvider | None = None
 _unwrapped: dict[tuple[int, bytes], DataKey] = {}  # (organization id, wrapped) -> key
 _current: dict[tuple[int, int], DataKey] = {}  # (organization id, KEK version) -> key
+_seen_ring: KeyRing | None = None  # the ring the caches were last checked against
 
 
 def provider() -> KeyProvider:
@@ -58,9 +65,26 @@ def use_provider(chosen: KeyProvider | None) -> None:
 
 
 def forget_cached_keys() -> None:
+    global _seen_ring
     with _lock:
         _unwrapped.clear()
         _current.clear()
+        _seen_ring = None
+
+
+def _follow(ring: KeyRing) -> None:
+    """Drop cached data keys the ring no longer allows (it changed since the last look)."""
+    global _seen_ring
+    with _lock:
+        if ring is _seen_ring:
+            return
+        current = ring.current.version
+        usable = {v.version for v in ring.versions if not v.retired}
+        for stale in [k for k, key in _current.items() if key.kek_version != current]:
+            del _current[stale]
+        for gone in [k for k, key in _unwrapped.items() if key.kek_version not in usable]:
+            del _unwrapped[gone]
+        _seen_ring = ring
 
 
 def now() -> datetime:
@@ -123,9 +147,15 @@ def _context(organization_id: int) -> dict[str, str]:
 
 
 def data_key_for_write(organization_id: int) -> DataKey:
-    """This process's data key for the organization under the current KEK version."""
+    """This process's data key for the organization under the ring's current KEK version.
+
+    The ring is looked at on every call (a ``stat`` for the key file), so a version made
+    current by another process is used from its next write on, and a retired one never is.
+    """
     chosen = provider()
-    version = chosen.current_version()
+    ring = chosen.ring()
+    _follow(ring)
+    version = ring.current.version  # never a retired version: ``current`` skips them
     with _lock:
         cached = _current.get((organization_id, version))
     if cached is not None:
@@ -146,6 +176,7 @@ def data_key_for_write(organization_id: int) -> DataKey:
 
 def data_key(header: envelope.Header, organization_id: int) -> DataKey:
     """The unwrapped data key of a ciphertext header (cached per process)."""
+    _follow(provider().ring())
     with _lock:
         cached = _unwrapped.get((organization_id, header.wrapped))
     if cached is not None:
