@@ -284,3 +284,36 @@ def test_init_refuses_a_new_ring_when_encrypted_data_exists(
     with pytest.raises(KeyUnavailable, match="restore"):
         service.ensure_key_ring()
     assert not ring_file.exists()
+
+
+@pytest.mark.django_db
+def test_rotation_covers_mfa_secrets_and_retire_waits_for_them(
+    ring_file: Path, org: Organization, make_member: Callable[..., object]
+) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from phiward.core.permissions import Role
+    from phiward.crypto.envelope import CryptoError
+    from tests.accounts.conftest import totp
+
+    secret = "KRUGS4ZAMFZCA43FMNZGK5BAMNXWIZJA"
+    user = make_member(org, Role.SECURITY_OFFICER, username="mfa-rotation")
+    Authenticator.objects.filter(user=user).delete()
+    TOTP.activate(user, secret)  # type: ignore[arg-type]
+    sealed = Authenticator.objects.get(user=user, type="totp").data["secret"]
+    assert envelope.read_header(sealed).kek_version == 1
+
+    plan = rotation.start_rotation(service.now())
+    assert plan.pending == 1
+    with pytest.raises(CryptoError, match="still use key version 1"):
+        rotation.retire(1, service.now())
+    assert sum(1 for _ in rotation.reencrypt(plan.version)) == 1
+    assert rotation.finish_rotation(plan.version) == 0
+    resealed = Authenticator.objects.get(user=user, type="totp").data["secret"]
+    assert envelope.read_header(resealed).kek_version == plan.version
+
+    rotation.retire(1, service.now())
+    service.forget_cached_keys()
+    authenticator = Authenticator.objects.get(user=user, type="totp")
+    assert TOTP(authenticator).validate_code(totp(secret))

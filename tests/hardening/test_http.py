@@ -174,12 +174,7 @@ def _header_problems(url: str, response: object) -> list[str]:
 
 # Pages that break the policy today: (problem line) -> why and whose. Each is checked to still
 # be a problem, so fixing the page makes this test ask for the entry's removal.
-KNOWN_PROBLEMS: dict[str, str] = {
-    "/accounts/email/: inline <script> (the policy would block it)": (
-        "django-allauth's stock e-mail page (phiward.accounts): its remove-confirmation script "
-        "is inline; override the template or drop the route"
-    ),
-}
+KNOWN_PROBLEMS: dict[str, str] = {}
 
 
 def test_security_headers_on_every_page(site: Site, owner: Client) -> None:

@@ -136,7 +136,7 @@ ACCOUNT_PAGES: dict[str, Page] = {
     "account_reauthenticate": Page({"GET": logged_in(), "POST": logged_in(200)}),
     "account_request_reauthentication_code": Page({"GET": logged_in(302, 404)}),
     "account_confirm_reauthentication_code": Page({"GET": logged_in(302, 404)}),
-    "account_email": Page({"GET": _REAUTH}),
+    "account_email": Page({"GET": public(404)}),  # no e-mail management in phiward
     "account_email_verification_sent": Page({"GET": public()}),
     "account_change_password": Page({"GET": _REAUTH, "POST": _REAUTH}),
     "account_set_password": Page({"GET": _REAUTH}),

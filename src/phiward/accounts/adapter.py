@@ -14,6 +14,8 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
 from phiward.accounts import sessions
+from phiward.crypto import envelope, service
+from phiward.crypto.bindings import MFA_SECRET
 
 LOCKED_OUT = (
     "Too many failed attempts: logging in to this account from here is paused for up to "
@@ -67,6 +69,16 @@ class MfaAdapter(DefaultMFAAdapter):
             "app or security key before removing this one."
         ),
     }
+
+    def encrypt(self, text: str) -> str:
+        """Seal the TOTP secret and the recovery codes' seed (all allauth stores encrypted)."""
+        return service.seal_value(text, MFA_SECRET)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        """Open a sealed secret; one stored before phiward sealed them is used as it is."""
+        if not envelope.is_sealed(encrypted_text):
+            return encrypted_text
+        return service.open_value(encrypted_text, MFA_SECRET)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:

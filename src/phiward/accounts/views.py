@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
 from django.views.generic import FormView
 
 from phiward.accounts import policies, sessions
@@ -79,3 +80,10 @@ class EndMemberSessionsView(OrgView):
         if target.user_id == actor.pk:
             return redirect("login")
         return redirect("members", self.org.slug)
+
+
+@require_GET
+def no_email_page(request: HttpRequest) -> HttpResponse:
+    """Stands in for allauth's e-mail management page: people log in by username, and an
+    owner or administrator keeps the address used for password resets."""
+    raise Http404("phiward has no e-mail management page")

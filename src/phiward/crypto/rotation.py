@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import Count, Q
 
 from phiward.crypto import envelope, service
+from phiward.crypto.bindings import MFA_SECRET
 from phiward.crypto.envelope import CryptoError
 from phiward.crypto.fields import EncryptedTextField, Sealed, binding_for, encrypted_fields
 
@@ -130,6 +131,72 @@ def _pending(column: Column, version: int) -> models.QuerySet[models.Model]:
     )
 
 
+# --- MFA secrets (allauth's authenticators, sealed through phiward.accounts.adapter) ---------
+
+_MFA_KEYS = ("secret", "seed")
+
+
+def _mfa_tokens(data: object) -> list[str]:
+    if not isinstance(data, dict):
+        return []
+    found = [data[k] for k in _MFA_KEYS if isinstance(data.get(k), str)]
+    codes = data.get("migrated_codes")
+    if isinstance(codes, list):
+        found += [c for c in codes if isinstance(c, str)]
+    return [t for t in found if envelope.is_sealed(t)]
+
+
+def _authenticators() -> models.QuerySet[models.Model]:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.all()  # type: ignore[no-any-return]
+
+
+def _mfa_under(version: int) -> int:
+    return sum(
+        1
+        for data in _authenticators().values_list("data", flat=True)
+        for token in _mfa_tokens(data)
+        if envelope.read_header(token).kek_version == version
+    )
+
+
+def _mfa_pending(version: int) -> int:
+    return sum(
+        1
+        for data in _authenticators().values_list("data", flat=True)
+        for token in _mfa_tokens(data)
+        if envelope.read_header(token).kek_version != version
+    )
+
+
+def _mfa_reencrypt(version: int) -> Iterator[int]:
+    def reseal(token: object) -> object:
+        if not isinstance(token, str) or not envelope.is_sealed(token):
+            return token
+        if envelope.read_header(token).kek_version == version:
+            return token
+        return service.seal_value(service.open_value(token, MFA_SECRET), MFA_SECRET)
+
+    for pk in list(_authenticators().values_list("pk", flat=True)):
+        with transaction.atomic():
+            row = _authenticators().select_for_update().filter(pk=pk).first()
+            if row is None:
+                continue
+            data = dict(row.data)  # type: ignore[attr-defined]
+            before = _mfa_tokens(data)
+            for key in _MFA_KEYS:
+                if key in data:
+                    data[key] = reseal(data[key])
+            if isinstance(data.get("migrated_codes"), list):
+                data["migrated_codes"] = [reseal(c) for c in data["migrated_codes"]]
+            if _mfa_tokens(data) != before:
+                _authenticators().filter(pk=pk).update(data=data)
+                yield from range(
+                    sum(1 for t in before if envelope.read_header(t).kek_version != version)
+                )
+
+
 def sealed_values_exist() -> bool:
     return any(
         c.model._default_manager.filter(**{f"{c.field.attname}__startswith": "pw1."}).exists()
@@ -138,19 +205,20 @@ def sealed_values_exist() -> bool:
 
 
 def values_under(versions: Collection[int]) -> int:
-    """How many encrypted values are sealed under one of ``versions``."""
-    return sum(
+    """How many encrypted values (fields and MFA secrets) are sealed under one of ``versions``."""
+    fields = sum(
         column.model._default_manager.filter(
             **{f"{column.field.attname}__startswith": envelope.version_prefix(version)}
         ).count()
         for column in columns()
         for version in versions
     )
+    return fields + sum(_mfa_under(version) for version in versions)
 
 
 def pending_count(version: int | None = None) -> int:
     target = service.current_version() if version is None else version
-    return sum(_pending(c, target).count() for c in columns())
+    return sum(_pending(c, target).count() for c in columns()) + _mfa_pending(target)
 
 
 @dataclass(frozen=True)
@@ -199,6 +267,7 @@ def reencrypt(version: int, batch_size: int = DEFAULT_BATCH) -> Iterator[int]:
                         pk=row.pk, **{attname: str(stored)}
                     ).update(**{attname: Sealed(token)})
             yield from range(len(rows))
+    yield from _mfa_reencrypt(version)
 
 
 def finish_rotation(version: int) -> int:

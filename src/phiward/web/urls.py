@@ -1,12 +1,16 @@
 from allauth.account import views as account_views
 from django.urls import include, path
 
+from phiward.accounts import views as account_pages
 from phiward.web import views, views_members
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    # allauth's e-mail management is not served (its page also needs an inline script); the
+    # name stays so that allauth's own links and redirects still resolve.
+    path("accounts/email/", account_pages.no_email_page, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("login/", account_views.LoginView.as_view(), name="account_login"),  # one login page
     path("", include("phiward.accounts.urls")),
