@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,6 +22,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+
+from harness import fresh_demo, machine, setup_django
 
 T = TypeVar("T")
 
@@ -52,26 +52,18 @@ def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
 
 
 def run(sizes: list[int], repeat: int, seed: int) -> list[Row]:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phiward.config.settings")
-    os.environ.setdefault("PHIWARD_DEMO_PASSWORD", "benchmark password, not a secret")
-    django.setup()
+    setup_django()
 
     from phiward.core.models import Organization
-    from phiward.core.setup import migrate
-    from phiward.demo.loader import load_demo
     from phiward.inventory.epmap import build_graph, render_org_map
 
-    migrate()
     rows = []
     for size in sizes:
         slug = f"bench-{size}"
         builds = []
         for _ in range(repeat if size <= 2000 else max(1, repeat // 2)):
-            Organization.objects.filter(slug=slug).delete()
             start = time.perf_counter()
-            result = load_demo(slug=slug, seed=seed, size=size)
+            result = fresh_demo(slug, seed, size)
             builds.append(time.perf_counter() - start)
         org = Organization.objects.get(slug=slug)
         render_org_map(org)  # warm-up
@@ -116,8 +108,7 @@ def main() -> int:
         os.environ.setdefault("PHIWARD_DATA_DIR", scratch)
         rows = run(sizes, args.repeat, args.seed)
     print(
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs; median of {args.repeat} runs; "
+        f"{machine()}; median of {args.repeat} runs; "
         f"ratios against the {rows[0].assets:,}-asset organization of this run.\n"
     )
     print(table(rows))

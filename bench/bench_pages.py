@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+
+from harness import enrol_mfa, fresh_demo, machine, setup_django
 
 # (label, URL name, query string); every page takes the organization's slug.
 PAGES = (
@@ -48,11 +48,7 @@ class Row:
 
 
 def run(sizes: list[int], repeat: int, seed: int) -> list[Row]:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phiward.config.settings")
-    os.environ.setdefault("PHIWARD_DEMO_PASSWORD", "benchmark password, not a secret")
-    django.setup()
+    setup_django()
 
     from django.contrib.auth.models import User
     from django.db import connection
@@ -60,19 +56,16 @@ def run(sizes: list[int], repeat: int, seed: int) -> list[Row]:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from phiward.core.models import Organization
-    from phiward.core.setup import migrate
     from phiward.demo.clinic import SECURITY
-    from phiward.demo.loader import load_demo
 
-    migrate()
     rows = []
     for size in sizes:
         slug = f"bench-{size}"
-        Organization.objects.filter(slug=slug).delete()
-        counts = load_demo(slug=slug, seed=seed, size=size).counts
+        counts = fresh_demo(slug, seed, size).counts
         client = Client(SERVER_NAME="localhost")  # a host ALLOWED_HOSTS accepts by default
-        client.force_login(User.objects.get(username=SECURITY))
+        officer = User.objects.get(username=SECURITY)
+        enrol_mfa(officer)
+        client.force_login(officer)
         for label, url_name, query in PAGES:
             url = reverse(url_name, kwargs={"org": slug}) + query
             client.get(url)  # warm-up: template loading, URL resolving
@@ -118,8 +111,7 @@ def main() -> int:
         os.environ.setdefault("PHIWARD_DATA_DIR", scratch)
         rows = run(sizes, args.repeat, args.seed)
     print(
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs; median of {args.repeat} runs; "
+        f"{machine()}; median of {args.repeat} runs; "
         f"each page's ratio is against the same page of the {rows[0].assets:,}-asset "
         "organization of this run.\n"
     )

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -31,6 +29,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
+
+from harness import fresh_demo, machine, setup_django
 
 if TYPE_CHECKING:
     from phiward.core.models import Organization
@@ -87,22 +87,14 @@ def measured(
 
 
 def run(sizes: list[int], repeat: int, seed: int) -> tuple[list[Row], list[SizeRow]]:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phiward.config.settings")
-    os.environ.setdefault("PHIWARD_DEMO_PASSWORD", "benchmark password, not a secret")
-    django.setup()
+    setup_django()
 
     from phiward.core.models import Organization
-    from phiward.core.setup import migrate
-    from phiward.demo.loader import load_demo
 
-    migrate()
     rows, size_rows = [], []
     for size in sizes:
         slug = f"bench-{size}"
-        Organization.objects.filter(slug=slug).delete()
-        counts = load_demo(slug=slug, seed=seed, size=size).counts
+        counts = fresh_demo(slug, seed, size).counts
         source = Organization.objects.get(slug=slug)
         target, _ = Organization.objects.get_or_create(slug=f"{slug}-import", name="Import")
         for fmt in FORMATS:
@@ -161,7 +153,8 @@ def measure_updates(
         drift[table.value] = sum(before.get(r.name) != r for r in imported.records(table))
 
     def edit_every_asset() -> None:
-        Asset.objects.for_org(target).update(notes="edited since the export")
+        # A plain column: notes are encrypted and cannot be bulk-written as plaintext.
+        Asset.objects.for_org(target).update(owner="edited since the export")
 
     update_all, summary = measured(
         lambda: _import(target, payload, name), repeat, before=edit_every_asset
@@ -252,8 +245,7 @@ def main() -> int:
         os.environ.setdefault("PHIWARD_DATA_DIR", scratch)
         rows, size_rows = run(sizes, args.repeat, args.seed)
     print(
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs; median of {args.repeat} runs "
+        f"{machine()}; median of {args.repeat} runs "
         f"({size_rows[0].update_runs} for the update path); ratios against the YAML export "
         f"of the {rows[0].assets:,}-asset organization of this run.\n"
     )
