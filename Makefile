@@ -78,7 +78,11 @@ unit-postgres: install-dev postgres
 	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL=$(PG_URL)/phiward_ci_$$$$ \
 	  $(BIN)/pytest -p no:cacheprovider -q -m 'not e2e' --create-db
 
-test: lint types unit-sqlite unit-postgres
+# The two database runs are independent (own data directory, own database) and pytest uses one
+# core: they run side by side, each one's output printed whole when it ends.
+test: install-dev browser postgres
+	@$(MAKE) --no-print-directory lint types
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit-sqlite unit-postgres
 	@echo "make test: all suites passed"
 
 # Refresh docs/screenshot-dashboard.png from the browser journey.

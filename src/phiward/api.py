@@ -166,14 +166,28 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from phiward.accounts.api import account_router
+    from phiward.accounts.api import router as accounts_router
     from phiward.audit.api import router as audit_router
     from phiward.catalog.api import router as catalog_router
     from phiward.core.api import router as org_router
+    from phiward.evidence.api import router as evidence_router
     from phiward.inventory.api import router as inventory_router
+    from phiward.reports.api import router as reports_router
+    from phiward.risk.api import router as risk_router
+    from phiward.safeguards.api import router as safeguards_router
+    from phiward.tokens.api import router as tokens_router
 
     api.add_router("/organizations", org_router)
+    api.add_router("/organizations", accounts_router)
+    api.add_router("/organizations", tokens_router)
     api.add_router("/organizations", inventory_router)
     api.add_router("/organizations", audit_router)
+    api.add_router("/organizations", evidence_router)
+    api.add_router("/organizations", safeguards_router)
+    api.add_router("/organizations", reports_router)
+    api.add_router("/organizations", risk_router)
+    api.add_router("/account", account_router)
     api.add_router("/catalog", catalog_router)
 
 

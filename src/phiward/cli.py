@@ -18,12 +18,18 @@ COMMAND_MODULES = (
     "phiward.core.cli",
     "phiward.catalog.cli",
     "phiward.inventory.cli",
+    "phiward.risk.cli",
     "phiward.demo.cli",
     "phiward.audit.cli",
     "phiward.accounts.cli",
     "phiward.crypto.cli",
     "phiward.tokens.cli",
     "phiward.backup.cli",
+    "phiward.jobs.cli",
+    "phiward.safeguards.cli",
+    "phiward.evidence.cli",
+    "phiward.oscal.cli",
+    "phiward.reports.cli",
 )
 
 
@@ -36,8 +42,12 @@ def cli() -> None:
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phiward.config.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    # Once per process: a second setup would re-create the log handlers on whatever stream is
+    # sys.stderr at that moment (in tests, a capture that is closed afterwards).
+    if not apps.ready:
+        django.setup()
 
 
 def _register_commands() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
@@ -10,8 +11,10 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from phiward.accounts import policies, recovery
+from phiward.core.auditing import AuditEvent
 from phiward.core.members import change_role, member_of
 from phiward.core.models import Organization
 from phiward.core.permissions import Role
@@ -178,3 +181,111 @@ def test_changing_the_password_asks_for_the_current_one(nina: User) -> None:
     assert refused.status_code == 200
     nina.refresh_from_db()
     assert nina.check_password(PASSWORD)
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(
+    nina: User, org: Organization, audit_log: list[AuditEvent]
+) -> None:
+    mine, other = _two_sessions(nina)
+    other_key = other.session.session_key
+    new = "a brand new passphrase 77"
+    url = reverse("account_change_password")
+    changed = mine.post(url, {"oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert changed.status_code == 302
+    assert _in(mine, org)
+    assert not Session.objects.filter(session_key=other_key).exists()  # ended, not just stale
+    assert not _in(other, org)
+    from allauth.usersessions.models import UserSession
+
+    assert [s.session_key for s in UserSession.objects.filter(user=nina)] == [
+        mine.session.session_key
+    ]
+    [event] = [e for e in audit_log if "changed their password" in e.summary]
+    assert "1 other session(s) ended" in event.summary
+
+
+def _logins(user: User, count: int) -> list[Client]:
+    """Real logins (password, then a recovery code each: a TOTP code works only once)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(user).get_unused_codes()
+    clients = []
+    for n in range(count):
+        client = Client(REMOTE_ADDR=f"10.0.1.{n + 1}")
+        login(client, user.username, codes[n])
+        clients.append(client)
+    return clients
+
+
+def test_a_sixth_login_ends_the_oldest_of_five_sessions(
+    nina: User, org: Organization, settings: Settings, audit_log: list[AuditEvent]
+) -> None:
+    from allauth.usersessions.models import UserSession
+
+    assert settings.PHIWARD_MAX_SESSIONS == 5  # the default
+    clients = _logins(nina, 6)
+    assert [_in(c, org) for c in clients] == [False, True, True, True, True, True]
+    assert UserSession.objects.filter(user=nina).count() == 5
+    [event] = [e for e in audit_log if "session(s) open" in e.summary]
+    assert event.summary == "nina logged in with 5 session(s) open: the oldest 1 ended"
+    assert event.organization_id == org.pk
+
+
+def test_sessions_already_past_their_idle_timeout_go_first(
+    clock: Clock, nina: User, org: Organization, settings: Settings
+) -> None:
+    settings.PHIWARD_MAX_SESSIONS = 2
+    [oldest] = _logins(nina, 1)
+    clock.advance(1 * MINUTE)
+    [idle] = _logins_after(nina, 1, skip=1)
+    clock.advance(10 * MINUTE)
+    assert _in(oldest, org)  # the oldest is in use; the other sits idle
+    clock.advance(6 * MINUTE)
+    [newest] = _logins_after(nina, 1, skip=2)
+    assert _in(oldest, org) and _in(newest, org)
+    assert not _in(idle, org)
+
+
+def _logins_after(user: User, count: int, skip: int) -> list[Client]:
+    """More real logins with the recovery codes after the first ``skip``."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    found = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    codes = RecoveryCodes(found).get_unused_codes()
+    clients = []
+    for n in range(count):
+        client = Client(REMOTE_ADDR=f"10.0.2.{skip + n}")
+        login(client, user.username, codes[n])
+        clients.append(client)
+    return clients
+
+
+def test_the_limit_is_read_from_the_environment(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    probe = "import django; django.setup(); from django.conf import settings; "
+    probe += "print(settings.PHIWARD_MAX_SESSIONS)"
+    env = {**os.environ, "PHIWARD_DATA_DIR": str(tmp_path)}
+    env["DJANGO_SETTINGS_MODULE"] = "phiward.config.settings"
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "PHIWARD_MAX_SESSIONS": "3"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stdout.strip().splitlines()[-1] == "3"
+    refused = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "PHIWARD_MAX_SESSIONS": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "PHIWARD_MAX_SESSIONS must be a whole number, 1 or more" in refused.stderr

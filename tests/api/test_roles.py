@@ -9,6 +9,9 @@ here fails ``test_every_operation_is_in_the_table``. Each operation then runs as
 - an API token of every role (made by an owner of the organization), in its organization;
 - a token of another organization, used against this one (404), though its creator owns both.
 
+Operations on one's own account (``/api/account/...``) act on whoever the caller is: a member,
+the outsider, or a token's creator. Making API tokens is for people only: every token is refused.
+
 The expected status comes from the operation's (area, action) and ``allowed()``; the success
 status from the operation's own 2xx answer in the document. A refused request changes nothing.
 """
@@ -22,10 +25,14 @@ from functools import cached_property
 from typing import Any
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.db.models import Count, Max
 from django.test import Client
 
+from phiward.accounts.policies import FIELDS as POLICY_FIELDS
+from phiward.accounts.sessions import handle_of
 from phiward.api import api
 from phiward.core.members import PROFILE_FIELDS
 from phiward.core.models import (
@@ -36,7 +43,8 @@ from phiward.core.models import (
 )
 from phiward.core.permissions import Action, Area, Role, allowed
 from phiward.inventory.models import Asset, DataFlow, Vendor, Zone
-from phiward.tokens.lifecycle import create_token
+from phiward.tokens.lifecycle import create_token, may_hold_tokens
+from phiward.tokens.models import ApiToken
 from tests.api.sample import Inventory, build_inventory, new_body, send
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +54,7 @@ class Gate(StrEnum):
     ANY_USER = "any-user"  # any authenticated caller (the catalog, one's own organizations)
     ORG_CREATORS = "org-creators"  # administrators and owners, by session (not by token)
     SCOPED = "scoped"  # a member (or token) of the path's organization whose role allows it
+    PEOPLE = "people"  # like SCOPED, but by session only: every API token gets 403
 
 
 class World:
@@ -79,6 +88,8 @@ class World:
 
 
 Body = Callable[[World], dict[str, Any]]
+# Path parameters that depend on who is acting (None: an anonymous caller).
+Values = Callable[[World, User | None], dict[str, object]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,8 @@ class Op:
     body: Body | None = None
     resource: str | None = None  # the inventory resource whose object {item_id} names
     fixed: Mapping[str, str] = field(default_factory=dict)  # other path parameters
+    values: Values | None = None  # path parameters made for the acting user
+    multipart: bool = False  # the body is sent as multipart/form-data (file uploads)
 
 
 def scoped(area: Area, action: Action, body: Body | None = None, **kwargs: Any) -> Op:
@@ -108,7 +121,220 @@ def _inventory(resource: str, singular: str) -> dict[str, Op]:
     }
 
 
-ORG, GOV = Area.ORGANIZATION, Area.GOVERNANCE
+def _another_session(world: World, actor: User | None) -> dict[str, object]:
+    """{session_id}: a second tracked session of the acting user (not the one calling)."""
+    if actor is None:
+        return {"session_id": "0" * 32}
+    browser = Client()
+    browser.force_login(actor)
+    key = browser.session.session_key
+    UserSession.objects.create(user=actor, session_key=key, ip="10.0.0.7", user_agent="matrix")
+    return {"session_id": handle_of(key)}
+
+
+def _revocable_token(world: World, actor: User | None) -> dict[str, object]:
+    """{token_id}: a token of the acting user where they may hold one, else the boss's."""
+    creator = world.boss
+    if actor is not None:
+        membership = Membership.objects.filter(organization=world.org, user=actor).first()
+        if membership is not None and may_hold_tokens(membership.role):
+            creator = actor
+    token, _ = create_token(world.org, creator=creator, name="to revoke")
+    return {"token_id": token.pk}
+
+
+ORG, GOV, TOKENS = Area.ORGANIZATION, Area.GOVERNANCE, Area.TOKENS
+
+
+def _pending_not_applicable(world: World) -> dict[str, Any]:
+    """A required entry's "not applicable" awaiting approval (asked for from the CLI, so any
+    member who may approve may approve it)."""
+    from phiward.safeguards.services import update
+
+    reason = {"status": "not_applicable", "na_reason": "Not a clearinghouse."}
+    update(world.org, SAFEGUARD["spec"], reason, by=None)
+    return {}
+
+
+SAFEGUARD = {"spec": "164.308-a-4-ii-A"}
+
+
+def _safeguards() -> dict[str, Op]:
+    area = Area.SAFEGUARDS
+    return {
+        "list_safeguards": scoped(area, Action.READ),
+        "get_safeguard_posture": scoped(area, Action.READ),
+        "get_safeguard": scoped(area, Action.READ, fixed=SAFEGUARD),
+        "update_safeguard": scoped(
+            area, Action.CHANGE, lambda w: {"status": "planned"}, fixed=SAFEGUARD
+        ),
+        "approve_safeguard_not_applicable": scoped(
+            area, Action.APPROVE, _pending_not_applicable, fixed=SAFEGUARD
+        ),
+        "reject_safeguard_not_applicable": scoped(
+            area,
+            Action.APPROVE,
+            lambda w: {**_pending_not_applicable(w), "note": "We do process claims."},
+            fixed=SAFEGUARD,
+        ),
+    }
+
+
+def _evidence_item(world: World, actor: User | None) -> dict[str, object]:
+    """{item_id}: a generated record of ``org`` past its retention period (so a member who may
+    delete may delete it), whose content can be downloaded."""
+    import datetime as dt
+
+    from phiward.evidence import library
+    from phiward.evidence.models import EvidenceItem
+
+    meta = library.Metadata(
+        "Matrix record", effective_on=dt.date(2010, 1, 1), expires_on=dt.date(2011, 1, 1)
+    )
+    item = library.add_record(
+        world.org, {"check": "matrix"}, meta=meta, links=library.Links(), user=None
+    )
+    long_ago = dt.datetime(2010, 1, 1, tzinfo=dt.UTC)
+    EvidenceItem.objects.filter(pk=item.pk).update(created_at=long_ago)
+    return {"item_id": item.pk}
+
+
+def _analysis(world: World, actor: User | None) -> dict[str, object]:
+    """{analysis_id}: a risk analysis of ``org`` (made once per world)."""
+    from phiward.risk.analysis import start_analysis
+    from phiward.risk.models import RiskAnalysis
+
+    found = RiskAnalysis.objects.for_org(world.org).first()
+    if found is None:
+        found = start_analysis(world.org, None, title="Matrix analysis")
+    return {"analysis_id": found.pk}
+
+
+def _reports() -> dict[str, Op]:
+    return {
+        "download_risk_analysis_report": scoped(Area.RISK, Action.EXPORT, values=_analysis),
+        "download_posture_report": scoped(Area.SAFEGUARDS, Action.EXPORT),
+        "download_risk_register": scoped(Area.RISK, Action.EXPORT),
+        "download_evidence_package": scoped(Area.EVIDENCE, Action.EXPORT),
+        "download_oscal_document": scoped(
+            Area.SAFEGUARDS, Action.EXPORT, fixed={"document": "ssp"}
+        ),
+    }
+
+
+def _evidence() -> dict[str, Op]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    area = Area.EVIDENCE
+    link = {"kind": "link", "title": "Access policy", "url": "https://intranet.example/policy"}
+    return {
+        "list_evidence": scoped(area, Action.READ),
+        "create_evidence": scoped(area, Action.CREATE, lambda w: link),
+        "upload_evidence_file": scoped(
+            area,
+            Action.CREATE,
+            lambda w: {"file": SimpleUploadedFile("scan.pdf", b"%PDF scan"), "title": "Scan"},
+            multipart=True,
+        ),
+        "get_evidence": scoped(area, Action.READ, values=_evidence_item),
+        "download_evidence": scoped(area, Action.EXPORT, values=_evidence_item),
+        "update_evidence": scoped(
+            area, Action.CHANGE, lambda w: {"title": "Renamed"}, values=_evidence_item
+        ),
+        "delete_evidence": scoped(area, Action.DELETE, values=_evidence_item),
+        "list_evidence_deletions": scoped(area, Action.READ),
+    }
+
+
+RISK_QUESTION = "SQ_164.308(a)(1).1.01"
+
+
+def _register(world: World) -> Any:
+    """The sample risk records of ``org`` (tests/risk/register_sample.py), made once per world:
+    an analysis with version 1, an undecided proposal, a rated risk, an acceptance awaiting
+    approval and its task."""
+    from tests.risk.register_sample import build_register
+
+    found = getattr(world, "risk_register", None)
+    if found is None:
+        found = build_register(world.org)
+        world.risk_register = found  # type: ignore[attr-defined]
+    return found
+
+
+def _risk_ids(world: World, actor: User | None) -> dict[str, object]:
+    sample = _register(world)
+    return {
+        "analysis_id": sample.analysis.pk,
+        "proposal_id": sample.proposal.pk,
+        "risk_id": sample.risk.pk,
+        "treatment_id": sample.treatment.pk,
+        "task_id": sample.task.pk,
+        "number": sample.version.number,
+        "question_id": RISK_QUESTION,
+    }
+
+
+def _ready_analysis(world: World, actor: User | None) -> dict[str, object]:
+    """{analysis_id}: an analysis with nothing undecided or unrated, so an approver may sign it."""
+    from phiward.risk.models import RiskAnalysis
+
+    ready = RiskAnalysis.objects.create(organization=world.org, title="Ready to sign")
+    return {"analysis_id": ready.pk}
+
+
+def _closed_risk(world: World, actor: User | None) -> dict[str, object]:
+    from phiward.risk.models import Risk
+
+    sample = _register(world)
+    Risk.objects.filter(pk=sample.risk.pk).update(status="closed", close_reason="Retired.")
+    return {"risk_id": sample.risk.pk}
+
+
+def _risk() -> dict[str, Op]:
+    area, read, change = Area.RISK, Action.READ, Action.CHANGE
+
+    def on(action: Action, body: Body | None = None, values: Values = _risk_ids) -> Op:
+        return scoped(area, action, body, values=values)
+
+    new_risk = {"title": "Phishing", "threat": "ransomware", "vulnerability": "no-mfa"}
+    transfer = {"strategy": "transfer", "description": "Insurance", "counterparty": "Acme Mutual"}
+    return {
+        "list_risk_analyses": on(read),
+        "create_risk_analysis": on(Action.CREATE, lambda w: {"title": "Matrix analysis"}),
+        "get_risk_analysis": on(read),
+        "update_risk_analysis": on(change, lambda w: {"title": "Renamed"}),
+        "list_risk_answers": on(read),
+        "put_risk_answer": on(change, lambda w: {"answer": "no"}),
+        "list_risk_proposals": on(read),
+        "sync_risk_proposals": on(change),
+        "accept_risk_proposal": on(change, lambda w: {}),
+        "dismiss_risk_proposal": on(change, lambda w: {"reason": "Not ours."}),
+        "approve_risk_analysis": on(Action.APPROVE, lambda w: {"note": "OK"}, _ready_analysis),
+        "list_risk_analysis_versions": on(read),
+        "get_risk_analysis_version": on(read),
+        "diff_risk_analysis": on(read),
+        "get_risk_heat_maps": on(read),
+        "list_risks": on(read),
+        "create_risk": on(Action.CREATE, lambda w: new_risk),
+        "get_risk": on(read),
+        "update_risk": on(change, lambda w: {"title": "Renamed"}),
+        "rate_risk": on(change, lambda w: {"likelihood": 3, "impact": 3}),
+        "confirm_risk_rating": on(change, lambda w: {"note": "Still right."}),
+        "close_risk": on(change, lambda w: {"reason": "The EHR was retired."}),
+        "reopen_risk": on(change, lambda w: {"reason": "Back in use."}, _closed_risk),
+        "list_risk_treatments": on(read),
+        "create_risk_treatment": on(Action.CREATE, lambda w: transfer),
+        "update_risk_treatment": on(change, lambda w: {"description": "Accept until 2027"}),
+        "approve_risk_acceptance": on(Action.APPROVE),
+        "create_risk_task": on(Action.CREATE, lambda w: {"title": "Call the insurer"}),
+        "update_risk_task": on(change, lambda w: {"done_on": "2026-05-01"}),
+        "get_remediation_plan": on(read),
+        "list_risk_threats": on(read),
+        "list_risk_vulnerabilities": on(read),
+    }
+
+
 CATALOG_ENTRY = {"framework": "hipaa-security", "key": "164.308-a-1"}
 
 OPERATIONS: dict[str, Op] = {
@@ -136,6 +362,19 @@ OPERATIONS: dict[str, Op] = {
     **_inventory("assets", "asset"),
     **_inventory("flows", "flow"),
     "list_audit_entries": scoped(Area.AUDIT, Action.READ),
+    "list_my_sessions": Op(Gate.ANY_USER),
+    "end_my_session": Op(Gate.ANY_USER, values=_another_session),
+    "end_my_other_sessions": Op(Gate.ANY_USER),
+    "end_member_sessions": scoped(ORG, Action.ADMINISTER),
+    "get_account_policy": scoped(ORG, Action.READ),
+    "update_account_policy": scoped(ORG, Action.ADMINISTER, lambda w: {"session_idle_minutes": 10}),
+    "list_tokens": scoped(TOKENS, Action.READ),
+    "create_token": Op(Gate.PEOPLE, TOKENS, Action.CREATE, lambda w: {"name": "matrix"}),
+    "revoke_token": scoped(TOKENS, Action.DELETE, values=_revocable_token),
+    **_safeguards(),
+    **_evidence(),
+    **_reports(),
+    **_risk(),
     "phiward_catalog_api_list_frameworks": Op(Gate.ANY_USER),
     "phiward_catalog_api_list_entries": Op(Gate.ANY_USER, fixed=CATALOG_ENTRY),
     "phiward_catalog_api_get_entry": Op(Gate.ANY_USER, fixed=CATALOG_ENTRY),
@@ -207,6 +446,8 @@ def expected(op: Op, caller: Caller, success: int) -> int:
             caller.via is Via.MEMBER and caller.role is Role.OWNER
         )
         return success if owner else 403  # a token acts only inside its organization
+    if op.gate is Gate.PEOPLE and caller.via in (Via.TOKEN, Via.FOREIGN_TOKEN):
+        return 403  # a token does not make tokens, in any organization
     if caller.via in (Via.OUTSIDER, Via.FOREIGN_TOKEN):
         return 404  # the organization's existence is not revealed
     assert caller.role is not None and op.area is not None and op.action is not None
@@ -223,16 +464,22 @@ def shared_client() -> Client:
     return Client()
 
 
-def _login(client: Client, caller: Caller, world: World, make_member: Callable[..., User]) -> None:
+def _login(
+    client: Client, caller: Caller, world: World, make_member: Callable[..., User]
+) -> User | None:
+    """Make ``client`` the caller; returns the user it acts as."""
     client.cookies.clear()
     client.defaults.pop("HTTP_AUTHORIZATION", None)
     org = world.org
     if caller.via is Via.MEMBER:
         assert caller.role is not None
-        client.force_login(make_member(org, caller.role, username="caller"))
-    elif caller.via is Via.OUTSIDER:
+        member = make_member(org, caller.role, username="caller")
+        client.force_login(member)
+        return member
+    if caller.via is Via.OUTSIDER:
         client.force_login(world.outsider)
-    elif caller.via in (Via.TOKEN, Via.FOREIGN_TOKEN):
+        return world.outsider
+    if caller.via in (Via.TOKEN, Via.FOREIGN_TOKEN):
         home = org
         if caller.via is Via.FOREIGN_TOKEN:
             # The boss owns both organizations: only the token's own confinement gives 404.
@@ -240,10 +487,14 @@ def _login(client: Client, caller: Caller, world: World, make_member: Callable[.
             home = world.other
         _, secret = create_token(home, creator=world.boss, name="matrix", role=caller.role)
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        return world.boss
+    return None
 
 
-def _path(operation: Operation, op: Op, world: World) -> str:
+def _path(operation: Operation, op: Op, world: World, actor: User | None) -> str:
     values: dict[str, object] = {"org": world.org.slug, **op.fixed}
+    if op.values is not None:
+        values.update(op.values(world, actor))
     if "{username}" in operation.path:
         values["username"] = world.colleague
     if op.resource is not None:
@@ -255,10 +506,30 @@ def _path(operation: Operation, op: Op, world: World) -> str:
 
 
 def _snapshot() -> tuple[object, ...]:
-    """Everything an operation could write: organizations, people, governance, inventory."""
-    inventory = (Zone, Vendor, Asset, DataFlow)
+    """Everything an operation could write: organizations and their account policies, people,
+    sessions, API tokens, governance, inventory, the risk records."""
+    from phiward.risk import models as risk
+
+    inventory = (
+        Zone,
+        Vendor,
+        Asset,
+        DataFlow,
+        risk.RiskAnalysis,
+        risk.AnalysisVersion,
+        risk.QuestionAnswer,
+        risk.RiskProposal,
+        risk.Risk,
+        risk.Treatment,
+        risk.TreatmentTask,
+        risk.Threat,
+        risk.Vulnerability,
+    )
     return (
-        *Organization.objects.order_by("pk").values_list("slug", *PROFILE_FIELDS),
+        *Organization.objects.order_by("pk").values_list("slug", *PROFILE_FIELDS, *POLICY_FIELDS),
+        Session.objects.count(),
+        UserSession.objects.count(),
+        *ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"),
         *Membership.objects.order_by("pk").values_list("organization", "user", "role"),
         ResponsibilityAssignment.objects.count(),
         OfficerAppointment.objects.count(),
@@ -295,13 +566,16 @@ def test_access(
     op = OPERATIONS[operation.id]
     world = World(make_member)
     client = shared_client
-    _login(client, caller, world, make_member)
-    path = _path(operation, op, world)
+    actor = _login(client, caller, world, make_member)
+    path = _path(operation, op, world, actor)
     body = op.body(world) if op.body is not None else None
     want = expected(op, caller, operation.success)
     before = _snapshot() if want >= 400 else None
 
-    response = send(client, operation.method, path, body)
+    if op.multipart:
+        response = client.post(path, body or {})  # the test client's default: multipart
+    else:
+        response = send(client, operation.method, path, body)
 
     assert response.status_code == want, (
         f"{operation.method} {path} as {caller.id}: expected {want}, got "

@@ -59,13 +59,13 @@ def test_csv_and_json_exports_are_themselves_logged(
     response = client.get(f"/o/{org.slug}/audit/export/?format=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))  # streamed
     assert any(r["object_type"] == "inventory.zone" for r in rows)
     assert not any(cell.startswith("=") for r in rows for cell in r.values())
     exported = AuditEntry.objects.filter(action="export", object_type="audit.auditentry")
     assert exported.get().actor == auditor.username
 
-    data = json.loads(client.get(f"/o/{org.slug}/audit/export/?format=json").content)
+    data = json.loads(client.get(f"/o/{org.slug}/audit/export/?format=json").getvalue())
     assert data[0]["action"] == "export"  # newest first: the previous export
     assert exported.count() == 2
     assert store.verify().ok

@@ -124,9 +124,9 @@ def test_reset_rebuilds_the_same_organization() -> None:
 
 
 def test_same_seed_gives_an_identical_inventory_and_another_seed_does_not() -> None:
-    load_demo(slug="one", seed=11, now=NOW)
-    load_demo(slug="two", seed=11, now=NOW)
-    load_demo(slug="three", seed=12, now=NOW)
+    load_demo(slug="one", seed=11, now=NOW, program=False)
+    load_demo(slug="two", seed=11, now=NOW, program=False)
+    load_demo(slug="three", seed=12, now=NOW, program=False)
     assert inventory_dump("one") == inventory_dump("two")
     assert inventory_dump("one") != inventory_dump("three")
 
@@ -158,8 +158,8 @@ def test_the_gaps_can_be_found_by_query() -> None:
 
 
 def test_everything_belongs_to_the_organization_and_validates() -> None:
-    load_demo(now=NOW)
-    load_demo(slug="neighbour", seed=5, now=NOW)
+    load_demo(now=NOW, program=False)
+    load_demo(slug="neighbour", seed=5, now=NOW, program=False)
     org = Organization.objects.get(slug="riverside")
     zones = list(Zone.objects.for_org(org))
     vendors = list(Vendor.objects.for_org(org))
@@ -188,18 +188,18 @@ def test_size_gives_about_that_many_assets() -> None:
 
 def test_the_admin_superuser_becomes_an_owner() -> None:
     admin = User.objects.create_superuser("admin", password="admin password 123")
-    result = load_demo(now=NOW)
+    result = load_demo(now=NOW, program=False)
     assert result.admin_is_owner
     assert Membership.objects.get(user=admin, organization__slug="riverside").role == "owner"
 
 
 def test_the_password_is_generated_once_into_a_private_file(tmp_path: Path) -> None:
-    first = load_demo(now=NOW)
+    first = load_demo(now=NOW, program=False)
     path = tmp_path / CREDENTIALS_FILE
     assert first.credentials_file == path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text())["password"] == first.password
-    again = load_demo(slug="again", now=NOW)
+    again = load_demo(slug="again", now=NOW, program=False)
     assert again.password == first.password
     assert authenticate(username="helen.cho", password=first.password) is not None
 
@@ -208,7 +208,7 @@ def test_the_environment_overrides_the_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(PASSWORD_ENV, "demo password from env")
-    result = load_demo(now=NOW)
+    result = load_demo(now=NOW, program=False)
     assert result.password == "demo password from env"
     assert result.credentials_file is None
     assert not (tmp_path / CREDENTIALS_FILE).exists()

@@ -8,6 +8,7 @@ organization and real objects so the operations do work, not only answer 404.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -21,11 +22,14 @@ from hypothesis import HealthCheck, settings
 
 from phiward.core.models import Organization
 from phiward.core.permissions import Role
+from phiward.evidence import library
 from tests.api.sample import build_inventory
+from tests.risk.register_sample import build_register
 
 pytestmark = pytest.mark.django_db
 
 CSRF_SECRET = "k" * 32  # Django accepts the unmasked secret in the header
+RISK_QUESTION = "SQ_164.308(a)(1).1.01"  # a NIST SP 800-66r2 question the risk API answers
 
 
 @pytest.fixture(autouse=True)
@@ -45,12 +49,31 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
 
 
 class World:
-    """An owner's session in an organization with one object of each inventory kind."""
+    """An owner's session in an organization with one object of each inventory kind, an
+    evidence file and the risk records of tests/risk/register_sample.py."""
 
     def __init__(self, org: Organization, owner: User, colleague: User) -> None:
         self.org = org
         self.inventory = build_inventory(org)
+        self.evidence = library.add_file(
+            org,
+            io.BytesIO(b"%PDF fuzzed evidence"),
+            name="scan.pdf",
+            media_type="application/pdf",
+            meta=library.Metadata("Scan"),
+            links=library.Links(),
+            user=owner,
+        )
         self.usernames = [owner.get_username(), colleague.get_username()]
+        register = build_register(org)
+        self.risk_ids = {
+            "analysis_id": register.analysis.pk,
+            "proposal_id": register.proposal.pk,
+            "risk_id": register.risk.pk,
+            "treatment_id": register.treatment.pk,
+            "task_id": register.task.pk,
+            "number": register.version.number,
+        }
         client = Client()
         client.force_login(owner)
         self.session = client.cookies["sessionid"].value
@@ -62,11 +85,20 @@ class World:
             params["org"] = self.org.slug
         item = params.get("item_id")
         if isinstance(item, int) and item % 2 == 0:
-            kind = case.path.split("/")[-2]
-            params["item_id"] = self.inventory.ids().get(kind, item)
+            segments = case.path.split("/")
+            kind = segments[segments.index("{item_id}") - 1]
+            ids = {**self.inventory.ids(), "evidence": self.evidence.pk}
+            params["item_id"] = ids.get(kind, item)
         name = params.get("username")
         if isinstance(name, str) and len(name) % 2 == 0:
             params["username"] = self.usernames[len(name) % 4 // 2]
+        for param, real in self.risk_ids.items():
+            value = params.get(param)
+            if isinstance(value, int) and value % 2 == 0:
+                params[param] = real
+        question = params.get("question_id")
+        if isinstance(question, str) and len(question) % 2 == 0:
+            params["question_id"] = RISK_QUESTION
 
 
 @pytest.fixture

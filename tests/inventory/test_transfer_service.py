@@ -515,3 +515,30 @@ def test_narrow_updates_write_every_changed_field(clinic: Organization) -> None:
     summary = import_inventory(clinic, edited, filename="x.json")
     assert summary.assets.updated == 4
     assert json.loads(export_inventory(clinic, Format.JSON)) == document
+
+
+def test_an_imported_change_flags_the_risks_of_the_asset(clinic: Organization) -> None:
+    """Bulk updates send no signals; the importer tells the risk register itself."""
+    from phiward.risk.analysis import start_analysis
+    from phiward.risk.register import add_risk
+
+    laptop = Asset.objects.get(organization=clinic, name="Laptop 3")
+    analysis = start_analysis(clinic, None, title="2026")
+    risk = add_risk(
+        analysis,
+        None,
+        title="Laptop theft",
+        threat="lost-stolen-device",
+        vulnerability="no-encryption-at-rest",
+        assets=[laptop],
+    )
+    exported = export_inventory(clinic, Format.YAML)
+    edited = exported.replace(
+        b"- name: Laptop 3\n  kind: laptop\n",
+        b"- name: Laptop 3\n  kind: laptop\n  zone: Home office\n",
+    ).replace(b"zones:\n", b"zones:\n- name: Home office\n  kind: remote\n")
+    import_inventory(clinic, edited, filename="x.yaml")
+    risk.refresh_from_db()
+    assert risk.needs_reassessment
+    reason = risk.reassessments.get().reason
+    assert "Laptop 3" in reason and "zone" in reason.lower()

@@ -52,6 +52,17 @@ class Kind(StrEnum):
     ASSET = "asset"
     FLOW = "flow"
     MEMBERSHIP = "membership"  # a colleague's (workforce) membership, not the caller's
+    EVIDENCE = "evidence"  # a generated record past its retention period
+    # Risk records (tests/risk/register_sample.py): an analysis with an approved version, an
+    # undecided proposal, a rated open risk, an acceptance awaiting approval and its task.
+    THREAT = "threat"
+    VULNERABILITY = "vulnerability"
+    ANALYSIS = "analysis"
+    VERSION = "version"
+    PROPOSAL = "proposal"
+    RISK = "risk"
+    TREATMENT = "treatment"
+    TASK = "task"
 
 
 class Gate(StrEnum):
@@ -123,6 +134,87 @@ def _inventory(resource: str, kind: Kind) -> dict[str, Page]:
 
 
 ORG, GOV, INV, TOK = Area.ORGANIZATION, Area.GOVERNANCE, Area.INVENTORY, Area.TOKENS
+
+
+def _safeguards() -> dict[str, Page]:
+    area, entry = Area.SAFEGUARDS, {"key": "164.308-a-4-ii-A"}
+    return {
+        "safeguards:matrix": view(area),
+        "safeguards:posture": view(area),
+        "safeguards:detail": Page({"GET": member(area, Action.READ)}, fixed=entry),
+        "safeguards:edit": Page(
+            {"GET": member(area, Action.CHANGE), "POST": member(area, Action.CHANGE)}, fixed=entry
+        ),
+        "safeguards:approve": Page({"POST": member(area, Action.APPROVE)}, fixed=entry),
+        "safeguards:reject": Page({"POST": member(area, Action.APPROVE)}, fixed=entry),
+        "safeguards:risks": Page({"POST": member(area, Action.CHANGE)}, fixed=entry),
+    }
+
+
+def _risk() -> dict[str, Page]:
+    area = Area.RISK
+    read, create, change = Action.READ, Action.CREATE, Action.CHANGE
+
+    def post(action: Action, obj: Kind) -> Page:
+        return Page({"POST": member(area, action)}, obj=obj)
+
+    return {
+        "risk:overview": view(area),
+        "risk:plan": view(area),
+        "risk:analysis-list": view(area),
+        "risk:analysis-start": form(area, create),
+        "risk:analysis-detail": view(area, obj=Kind.ANALYSIS),
+        "risk:analysis-edit": form(area, change, obj=Kind.ANALYSIS),
+        # GET reads the questions; POST saves a standard's answers (none given: a redirect).
+        "risk:questionnaire": Page(
+            {"GET": member(area, read), "POST": member(area, change)}, obj=Kind.ANALYSIS
+        ),
+        "risk:answer": post(change, Kind.ANALYSIS),
+        "risk:proposals": view(area, obj=Kind.ANALYSIS),
+        "risk:proposal-sync": post(change, Kind.ANALYSIS),
+        "risk:proposal-accept": form(area, change, obj=Kind.PROPOSAL),  # empty: as proposed
+        "risk:proposal-dismiss": form(area, change, obj=Kind.PROPOSAL),
+        # Anyone who reads sees the blockers and versions; approvers sign off.
+        "risk:approve": Page(
+            {"GET": member(area, read), "POST": member(area, Action.APPROVE)}, obj=Kind.ANALYSIS
+        ),
+        "risk:diff": view(area, obj=Kind.ANALYSIS),
+        "risk:version-detail": view(area, obj=Kind.VERSION),
+        "risk:register": view(area),
+        "risk:risk-create": form(area, create),
+        "risk:risk-detail": view(area, obj=Kind.RISK),
+        "risk:risk-edit": form(area, change, obj=Kind.RISK),
+        "risk:risk-rate": form(area, change, obj=Kind.RISK),
+        "risk:risk-confirm": post(change, Kind.RISK),
+        "risk:risk-close": form(area, change, obj=Kind.RISK),
+        "risk:risk-reopen": form(area, change, obj=Kind.RISK),
+        "risk:treatment-create": form(area, create, obj=Kind.RISK),
+        "risk:treatment-edit": form(area, change, obj=Kind.TREATMENT),
+        "risk:treatment-approve": post(Action.APPROVE, Kind.TREATMENT),
+        "risk:task-create": form(area, create, obj=Kind.TREATMENT),
+        "risk:task-complete": post(change, Kind.TASK),
+        "risk:threat-list": view(area),
+        "risk:threat-create": form(area, create),
+        "risk:threat-edit": form(area, change, obj=Kind.THREAT),
+        "risk:vulnerability-list": view(area),
+        "risk:vulnerability-create": form(area, create),
+        "risk:vulnerability-edit": form(area, change, obj=Kind.VULNERABILITY),
+    }
+
+
+def _evidence() -> dict[str, Page]:
+    area, item = Area.EVIDENCE, Kind.EVIDENCE
+    return {
+        "evidence:list": view(area),
+        "evidence:upload": form(area, Action.CREATE),
+        "evidence:deletions": view(area),
+        "evidence:detail": view(area, obj=item),
+        "evidence:edit": form(area, Action.CHANGE, obj=item),
+        # The fixture item's retention has ended: whoever may delete, deletes it.
+        "evidence:delete": form(area, Action.DELETE, obj=item, removes=True),
+        "evidence:download": view(area, Action.EXPORT, obj=item),
+    }
+
 
 # The account pages of django-allauth (phiward.accounts). Pages that change MFA or the password
 # first ask to re-authenticate (302); there is no sign-up and no login by email code.
@@ -217,6 +309,24 @@ TABLE: dict[str, Page] = {
     # revoking names the token in the body (an empty one: back to the list with a message).
     "tokens:list": Page({"GET": member(TOK, Action.READ), "POST": member(TOK, Action.CREATE)}),
     "tokens:revoke": Page({"POST": member(TOK, Action.DELETE)}),
+    # Safeguards: one page per Security Rule entry, named by its key. An empty POST re-renders
+    # the edit form, or goes back to the entry with a message (nothing pending, no risk named).
+    **_safeguards(),
+    # Evidence: an empty upload or edit re-renders the form with errors.
+    **_evidence(),
+    # Risk analysis and register: an empty POST re-renders a form with errors, or goes back to
+    # the page with a message (a sync, an acceptance as proposed, a confirmation, a task done).
+    **_risk(),
+    # Reports: the page, and downloads (HTML unless asked for PDF). The fixture organizations
+    # have a risk analysis (the risk records above), so its report renders.
+    "reports:index": view(Area.RISK),
+    "reports:risk-analysis": view(Area.RISK, Action.EXPORT),
+    "reports:posture": view(Area.SAFEGUARDS, Action.EXPORT),
+    "reports:register": view(Area.RISK, Action.EXPORT),
+    "reports:evidence-package": view(Area.EVIDENCE, Action.EXPORT),
+    "reports:oscal": Page(
+        {"GET": member(Area.SAFEGUARDS, Action.EXPORT)}, fixed={"document": "ssp"}
+    ),
 }
 
 

@@ -7,6 +7,7 @@ object of each inventory kind, so an allowed delete really deletes.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from phiward.core.models import (
     ResponsibilityAssignment,
 )
 from phiward.core.permissions import Role
+from phiward.evidence import library
+from phiward.evidence.models import EvidenceItem
 from phiward.inventory.models import (
     Asset,
     AssetKind,
@@ -34,6 +37,18 @@ from phiward.inventory.models import (
     Zone,
     ZoneKind,
 )
+from phiward.risk.models import (
+    AnalysisVersion,
+    QuestionAnswer,
+    Risk,
+    RiskAnalysis,
+    RiskProposal,
+    Threat,
+    Treatment,
+    TreatmentTask,
+    Vulnerability,
+)
+from tests.risk.register_sample import build_register
 from tests.web.matrix import Case, Kind, Place, Stranger, cases, expected, unlisted, web_routes
 
 ROUTES = web_routes()
@@ -48,6 +63,15 @@ MODELS: dict[Kind, type[Model]] = {
     Kind.ASSET: Asset,
     Kind.FLOW: DataFlow,
     Kind.MEMBERSHIP: Membership,
+    Kind.EVIDENCE: EvidenceItem,
+    Kind.THREAT: Threat,
+    Kind.VULNERABILITY: Vulnerability,
+    Kind.ANALYSIS: RiskAnalysis,
+    Kind.VERSION: AnalysisVersion,
+    Kind.PROPOSAL: RiskProposal,
+    Kind.RISK: Risk,
+    Kind.TREATMENT: Treatment,
+    Kind.TASK: TreatmentTask,
 }
 
 
@@ -78,6 +102,18 @@ def _tenant(slug: str) -> Tenant:
         ephi_categories=["billing"],
         transit_encryption=TransitEncryption.NONE,
     )
+    record = library.add_record(
+        org,
+        {"check": "matrix"},
+        meta=library.Metadata(
+            "Record", effective_on=dt.date(2010, 1, 1), expires_on=dt.date(2011, 1, 1)
+        ),
+        links=library.Links(),
+        user=None,
+    )
+    EvidenceItem.objects.filter(pk=record.pk).update(
+        created_at=dt.datetime(2010, 1, 1, tzinfo=dt.UTC)
+    )
     colleague = User.objects.create(username=f"colleague-{slug}")
     membership = Membership.objects.create(user=colleague, organization=org, role=Role.WORKFORCE)
     pks = {
@@ -86,7 +122,21 @@ def _tenant(slug: str) -> Tenant:
         Kind.ASSET: asset.pk,
         Kind.FLOW: flow.pk,
         Kind.MEMBERSHIP: membership.pk,
+        Kind.EVIDENCE: record.pk,
     }
+    register = build_register(org)
+    pks.update(
+        {
+            Kind.THREAT: register.threat.pk,
+            Kind.VULNERABILITY: register.vulnerability.pk,
+            Kind.ANALYSIS: register.analysis.pk,
+            Kind.VERSION: register.version.pk,
+            Kind.PROPOSAL: register.proposal.pk,
+            Kind.RISK: register.risk.pk,
+            Kind.TREATMENT: register.treatment.pk,
+            Kind.TASK: register.task.pk,
+        }
+    )
     return Tenant(org, pks, colleague.username)
 
 
@@ -128,8 +178,11 @@ def _url(case: Case, home: Tenant, elsewhere: Tenant) -> str:
 
 
 def _snapshot() -> tuple[object, ...]:
-    """Everything a web page could write: organizations, people, governance, inventory."""
-    inventory = (Zone, Vendor, Asset, DataFlow)
+    """Everything a web page could write: organizations, people, governance, inventory,
+    evidence and the risk records."""
+    risk = (RiskAnalysis, AnalysisVersion, QuestionAnswer, RiskProposal, Risk, Treatment)
+    catalog = (TreatmentTask, Threat, Vulnerability)
+    inventory = (Zone, Vendor, Asset, DataFlow, EvidenceItem, *risk, *catalog)
     return (
         *Organization.objects.order_by("pk").values_list(*PROFILE_FIELDS),
         *Membership.objects.order_by("pk").values_list("organization", "user", "role"),

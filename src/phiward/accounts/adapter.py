@@ -1,4 +1,5 @@
-"""phiward's allauth adapters: nobody signs up, lockouts are per account name, MFA stays on."""
+"""phiward's allauth adapters: nobody signs up, lockouts are per account name, MFA stays on,
+and e-mail leaves from a background thread (``phiward.accounts.delivery``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context
+from allauth.core.internal.ratelimit import get_cache_key, parse_rates
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 
-from phiward.accounts import sessions
+from phiward.accounts import delivery, sessions
 from phiward.crypto import envelope, service
 from phiward.crypto.bindings import MFA_SECRET
 
@@ -23,9 +30,41 @@ LOCKED_OUT = (
 )
 
 
+# Marks the stand-in user of a password-reset request for an address no account has.
+STAND_IN = "_phiward_reset_stand_in"
+
+
 def login_attempts_key(username: str) -> str:
     """The rate-limit key of failed logins for an account name (known to phiward or not)."""
     return f"login:{username.strip().lower()}"
+
+
+def clear_failed_logins(user: AbstractBaseUser) -> None:
+    """Forget the failed logins and MFA codes counted against the account (the per-address
+    count stays: it is not the account owner's)."""
+    rates = parse_rates(settings.ACCOUNT_RATE_LIMITS.get("login_failed"))
+    keys = (login_attempts_key(user.get_username()), f"mfa-auth-user-{user.pk}")
+    for rate in rates:
+        if rate.per != "key":
+            continue
+        for key in keys:
+            cache_key = get_cache_key(
+                None,  # only per-IP and per-user rates read the request
+                app="allauth.account",
+                action="login_failed",
+                rate=rate,
+                key=key,
+            )
+            cache.delete(cache_key)
+
+
+def reset_link_lifetime() -> str:
+    """How long a password-reset link works, in words."""
+    minutes = max(1, int(settings.PASSWORD_RESET_TIMEOUT) // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -59,6 +98,27 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # allauth adds the site's host name; without it `phiward user unlock` finds the key.
         return login_attempts_key(str(credentials.get("username", "")))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render here, send from the outbox thread (the request never waits for SMTP)."""
+        delivery.post(self._render(template_prefix, email, context))
+
+    def send_password_reset_mail(
+        self, user: AbstractBaseUser, email: str, context: dict[str, Any]
+    ) -> None:
+        """Known address or not, the same work: a token and a rendered message (see
+        ``forms.ResetPasswordForm``); only a real account's message is sent."""
+        context = {**context, "link_lifetime": reset_link_lifetime()}
+        message = self._render("account/email/password_reset_key", email, context)
+        if not getattr(user, STAND_IN, False):
+            delivery.post(message)
+
+    def _render(self, template_prefix: str, email: str, values: dict[str, Any]) -> EmailMessage:
+        request = context.request
+        full = {"request": request, "email": email, "current_site": get_current_site(request)}
+        full.update(values)
+        message: EmailMessage = self.render_mail(template_prefix, email, full)
+        return message
 
 
 class MfaAdapter(DefaultMFAAdapter):

@@ -2,23 +2,28 @@
 
 Environment: ``PHIWARD_SESSION_IDLE_SECONDS`` and ``PHIWARD_SESSION_MAX_SECONDS`` cap every
 organization's idle timeout and absolute session lifetime (tests and strict installs use them);
-``PHIWARD_EMAIL_HOST`` (with ``_PORT``, ``_USER``, ``_PASSWORD``, ``_FROM``) turns on password
-reset by email — without it, an administrator resets passwords with ``phiward user``;
-``PHIWARD_BREACHED_PASSWORDS_FILE`` names an offline list of breached passwords (see
-``phiward.accounts.passwords``); ``PHIWARD_TRUSTED_PROXY_COUNT`` how many proxies append to
-X-Forwarded-For (default 1 behind a TLS proxy, else 0: the client address is the peer's).
+``PHIWARD_MAX_SESSIONS`` how many sessions one person may have at once (default 5; a login
+beyond it ends their oldest); ``PHIWARD_BREACHED_PASSWORDS_FILE`` names an offline list of
+breached passwords (see ``phiward.accounts.passwords``); ``PHIWARD_TRUSTED_PROXY_COUNT`` how
+many proxies append to X-Forwarded-For (default 1 behind a TLS proxy, else 0: the client
+address is the peer's). E-mail (password reset by link) is configured in
+``phiward.config.settings`` from ``PHIWARD_SMTP_URL`` (see ``phiward.accounts.mailconfig``);
+without it an administrator resets passwords with ``phiward user``.
 """
 
 from __future__ import annotations
 
 import os
 
+from phiward.accounts.policy import DEFAULT_MAX_SESSIONS
 from phiward.config import runtime
 
 __all__ = [
     "ACCOUNT_ADAPTER",
-    "ACCOUNT_EMAIL_NOTIFICATIONS",
+    "ACCOUNT_EMAIL_SUBJECT_PREFIX",
+    "ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS",
     "ACCOUNT_EMAIL_VERIFICATION",
+    "ACCOUNT_FORMS",
     "ACCOUNT_LOGIN_METHODS",
     "ACCOUNT_LOGOUT_ON_GET",
     "ACCOUNT_PREVENT_ENUMERATION",
@@ -29,13 +34,6 @@ __all__ = [
     "ALLAUTH_TRUSTED_PROXY_COUNT",
     "AUTHENTICATION_BACKENDS",
     "CACHES",
-    "DEFAULT_FROM_EMAIL",
-    "EMAIL_BACKEND",
-    "EMAIL_HOST",
-    "EMAIL_HOST_PASSWORD",
-    "EMAIL_HOST_USER",
-    "EMAIL_PORT",
-    "EMAIL_USE_TLS",
     "MFA_ADAPTER",
     "MFA_PASSKEY_LOGIN_ENABLED",
     "MFA_SUPPORTED_TYPES",
@@ -43,8 +41,9 @@ __all__ = [
     "MFA_TOTP_TOLERANCE",
     "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN",
     "PASSWORD_HASHERS",
+    "PASSWORD_RESET_TIMEOUT",
     "PHIWARD_BREACHED_PASSWORDS_FILE",
-    "PHIWARD_EMAIL_CONFIGURED",
+    "PHIWARD_MAX_SESSIONS",
     "PHIWARD_SESSION_IDLE_CAP",
     "PHIWARD_SESSION_LIFETIME_CAP",
     "SESSION_COOKIE_AGE",
@@ -62,6 +61,15 @@ def _seconds(name: str) -> int | None:
     if seconds <= 0:
         raise ValueError(f"{name} must be a positive number of seconds")
     return seconds
+
+
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number, 1 or more (got '{value}')")
+    return int(value)
 
 
 # Argon2id first; the others only verify (and upgrade) hashes made before.
@@ -87,6 +95,14 @@ CACHES = {
 }
 
 ACCOUNT_ADAPTER = "phiward.accounts.adapter.AccountAdapter"  # no sign-up: owners add people
+# A reset request for an unknown address does the same work as for a known one and sends nothing
+# (allauth would mail the address an invitation to sign up, which phiward does not have).
+ACCOUNT_FORMS = {"reset_password": "phiward.accounts.forms.ResetPasswordForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[phiward] "
+# A reset link works once (the token covers the password hash and the last login) and for 30
+# minutes; Django's default is three days.
+PASSWORD_RESET_TIMEOUT = 30 * 60
 MFA_ADAPTER = "phiward.accounts.adapter.MfaAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
@@ -117,19 +133,6 @@ USERSESSIONS_TRACK_ACTIVITY = False  # activity is kept in the session, not writ
 
 PHIWARD_SESSION_IDLE_CAP = _seconds("PHIWARD_SESSION_IDLE_SECONDS")
 PHIWARD_SESSION_LIFETIME_CAP = _seconds("PHIWARD_SESSION_MAX_SECONDS")
+PHIWARD_MAX_SESSIONS = _count("PHIWARD_MAX_SESSIONS", DEFAULT_MAX_SESSIONS)
 # The cookie never outlives the longest absolute lifetime an organization may choose (24 h).
 SESSION_COOKIE_AGE = PHIWARD_SESSION_LIFETIME_CAP or 24 * 60 * 60
-
-EMAIL_HOST = os.environ.get("PHIWARD_EMAIL_HOST", "")
-PHIWARD_EMAIL_CONFIGURED = bool(EMAIL_HOST)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PHIWARD_EMAIL_CONFIGURED
-    else "django.core.mail.backends.dummy.EmailBackend"
-)
-EMAIL_PORT = int(os.environ.get("PHIWARD_EMAIL_PORT", "587"))
-EMAIL_HOST_USER = os.environ.get("PHIWARD_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("PHIWARD_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = EMAIL_PORT != 25
-DEFAULT_FROM_EMAIL = os.environ.get("PHIWARD_EMAIL_FROM", "phiward@localhost")
-ACCOUNT_EMAIL_NOTIFICATIONS = PHIWARD_EMAIL_CONFIGURED

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from phiward.accounts import sessions
 from phiward.accounts.policy import SessionState, activity_refresh_seconds, session_state
+from phiward.web.middleware import CLEAR_ON_TIMEOUT, clear_site_data
 
 API_PREFIX = "/api/"
 
@@ -78,6 +79,7 @@ class SessionLifetimeMiddleware:
                 session[sessions.LIMITS] = [fresh.idle_seconds, fresh.lifetime_seconds]
             return None
         logout(request)
+        clear_site_data(request, CLEAR_ON_TIMEOUT)  # keeps the cookie with the message below
         if state is SessionState.IDLE:
             idle = limits.idle_seconds
             span = f"{idle // 60} minutes" if idle >= 120 else f"{idle} seconds"

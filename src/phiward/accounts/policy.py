@@ -3,12 +3,14 @@
 An organization requires MFA of every member; its owner may relax that for the workforce-member
 role only. A person in several organizations needs MFA if any of them requires it for their role
 there, and with no organization at all they need it too. Session limits are the strictest of the
-person's organizations, further capped by the install (``PHIWARD_SESSION_*_SECONDS``).
+person's organizations, further capped by the install (``PHIWARD_SESSION_*_SECONDS``). A person
+has at most ``PHIWARD_MAX_SESSIONS`` sessions at once (default 5, install-wide): a login beyond
+it ends their oldest session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +20,9 @@ DEFAULT_IDLE_MINUTES = 15  # the HIPAA automatic-logoff implementation specifica
 DEFAULT_LIFETIME_HOURS = 12
 MAX_IDLE_MINUTES = 240
 MAX_LIFETIME_HOURS = 24
+# Concurrent sessions per person: a desk, a laptop, a workstation on the ward, a phone and one
+# to spare. More than that is more likely a stolen password than a busy person.
+DEFAULT_MAX_SESSIONS = 5
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,11 @@ def activity_refresh_seconds(limits: SessionLimits) -> int:
     timeout (at most a minute) keeps the logoff within 10% of the configured time.
     """
     return max(0, min(60, limits.idle_seconds // 10))
+
+
+def sessions_over_limit(others: Sequence[tuple[str, float]], limit: int) -> list[str]:
+    """Which of a person's other live sessions end as a new one starts: the oldest, so that the
+    new one and those left are at most ``limit``. ``others`` are (key, start time) pairs."""
+    keep = max(limit - 1, 0)
+    oldest_first = sorted(others, key=lambda session: (session[1], session[0]))
+    return [key for key, _started in oldest_first[: max(len(oldest_first) - keep, 0)]]

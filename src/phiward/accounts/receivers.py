@@ -1,5 +1,7 @@
-"""What happens around a login: the session is stamped, events are audited, and a person's
-sessions end when their account is disabled, their MFA is reset or their password changes."""
+"""What happens around a login: the session is stamped and the person's sessions beyond the
+install's limit end, events are audited, a logout tells the browser to clear what it kept, and
+a person's sessions end when their account is disabled, their MFA is reset or their password
+changes (the other sessions) or is reset by e-mail link (all of them, and the lockout lifts)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ from typing import Any
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.contrib.auth.models import User
 from django.db.models.signals import post_save, pre_save
 from django.http import HttpRequest
 
 from phiward.accounts import sessions
+from phiward.accounts.adapter import clear_failed_logins
 from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.models import Membership
+from phiward.web.middleware import clear_site_data
 
 
 def connect() -> None:
@@ -29,8 +34,12 @@ def connect() -> None:
         (mfa_signals.authenticator_reset, "reset"),
     ):
         signal.connect(_mfa_changed(what), dispatch_uid=f"phiward.accounts.mfa.{what}", weak=False)
-    for signal in (account_signals.password_changed, account_signals.password_reset):
-        signal.connect(_password_changed, dispatch_uid=f"phiward.accounts.pw.{id(signal)}")
+    account_signals.password_changed.connect(
+        _password_changed, dispatch_uid="phiward.accounts.pw.changed"
+    )
+    account_signals.password_reset.connect(
+        _password_reset, dispatch_uid="phiward.accounts.pw.reset"
+    )
     pre_save.connect(_remember_active, sender=User, dispatch_uid="phiward.accounts.active")
     post_save.connect(_maybe_disabled, sender=User, dispatch_uid="phiward.accounts.disabled")
 
@@ -65,9 +74,20 @@ def audit_user(action: AuditAction, user: User, summary: str, source: str = "web
 def _logged_in(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
     sessions.stamp(request.session, user)
     audit_user(AuditAction.LOGIN, user, f"{user.get_username()} logged in")
+    limit = int(settings.PHIWARD_MAX_SESSIONS)
+    ended = sessions.enforce_session_limit(user, request.session.session_key, limit)
+    if ended:
+        audit_user(
+            AuditAction.LOGOUT,
+            user,
+            f"{user.get_username()} logged in with {limit} session(s) open: "
+            f"the oldest {ended} ended",
+            source="system",
+        )
 
 
 def _logged_out(sender: object, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    clear_site_data(request)
     if user is not None:
         audit_user(AuditAction.LOGOUT, user, f"{user.get_username()} logged out")
 
@@ -108,9 +128,29 @@ def _mfa_changed(what: str) -> Any:
 
 
 def _password_changed(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    audit_user(AuditAction.CHANGE, user, f"{user.get_username()} changed their password")
+    """The person changed their password: every other session of theirs ends, this one stays
+    (allauth has given it a new key by now)."""
     keep = request.session.session_key if request.user.is_authenticated else None
-    sessions.end_sessions(user, keep=keep)
+    ended = sessions.end_sessions(user, keep=keep)
+    audit_user(
+        AuditAction.CHANGE,
+        user,
+        f"{user.get_username()} changed their password; {ended} other session(s) ended",
+    )
+
+
+def _password_reset(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """The person followed a reset link sent to their address, which proves they control the
+    mailbox: the failed-login lock on the account lifts and every session ends (whoever held
+    one learned the old password). MFA is still asked at the next login."""
+    ended = sessions.end_sessions(user)
+    clear_failed_logins(user)
+    audit_user(
+        AuditAction.CHANGE,
+        user,
+        f"{user.get_username()} reset their password by e-mail link; failed-login lock "
+        f"lifted; {ended} session(s) ended",
+    )
 
 
 def _remember_active(sender: type[User], instance: User, **kwargs: Any) -> None:

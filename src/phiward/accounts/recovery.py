@@ -1,24 +1,22 @@
 """Account recovery by the install's administrator: new password, unlock, MFA reset.
 
 The ``phiward user`` commands call these; each is recorded in the audit log and ends the
-person's sessions where the change calls for it.
+person's sessions where the change calls for it. The account owner recovers on their own with a
+password-reset link by e-mail, when the install sends e-mail (``receivers._password_reset``).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from allauth.core.internal.ratelimit import get_cache_key, parse_rates
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from phiward.accounts import sessions
-from phiward.accounts.adapter import login_attempts_key
+from phiward.accounts.adapter import clear_failed_logins
 from phiward.accounts.receivers import record_for_account
 from phiward.core.auditing import AuditAction, AuditEvent
 from phiward.core.errors import InputProblems, NotFound, Problem
@@ -67,20 +65,7 @@ def reset_password(user: User, password: str | None = None) -> str | None:
 
 def unlock(user: User) -> None:
     """Forget the failed logins and MFA codes counted against the account."""
-    rates = parse_rates(settings.ACCOUNT_RATE_LIMITS.get("login_failed"))
-    keys = (login_attempts_key(user.get_username()), f"mfa-auth-user-{user.pk}")
-    for rate in rates:
-        if rate.per != "key":
-            continue
-        for key in keys:
-            cache_key = get_cache_key(
-                None,  # only per-IP and per-user rates read the request
-                app="allauth.account",
-                action="login_failed",
-                rate=rate,
-                key=key,
-            )
-            cache.delete(cache_key)
+    clear_failed_logins(user)
     _audit(user, f"failed-login lock of {user.get_username()} lifted")
 
 

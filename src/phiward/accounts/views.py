@@ -13,7 +13,6 @@ from django.views.generic import FormView
 from phiward.accounts import policies, sessions
 from phiward.accounts.forms import PolicyForm
 from phiward.core import members as people
-from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.errors import InvalidInput, NotFound, PermissionDenied
 from phiward.core.models import display_name
 from phiward.core.permissions import Action, Area
@@ -63,19 +62,7 @@ class EndMemberSessionsView(OrgView):
         except NotFound as exc:
             raise Http404(str(exc)) from exc
         actor = current_user(request)
-        ended = sessions.end_sessions(target.user)
-        record(
-            AuditEvent(
-                action=AuditAction.ADMIN,
-                organization_id=self.org.pk,
-                actor_id=actor.pk,
-                actor=actor.get_username(),
-                object_type="auth.user",
-                object_id=str(target.user_id),
-                summary=f"ended {ended} session(s) of {target.user.get_username()}",
-                source="web",
-            )
-        )
+        ended = sessions.end_member_sessions(self.org, target.user, by=actor, source="web")
         messages.success(request, f"Ended {ended} session(s) of {display_name(target.user)}.")
         if target.user_id == actor.pk:
             return redirect("login")

@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from phiward.console import emit_json
-from phiward.core.errors import PhiwardError
 
 LOG_ACTIONS = (
     "create",
@@ -30,10 +29,6 @@ LOG_ACTIONS = (
     "key_use",
     "admin",
 )
-
-
-class VerificationFailed(PhiwardError):
-    exit_code = 7
 
 
 @click.group()
@@ -80,10 +75,7 @@ def verify_command(checkpoint_file: Path | None, as_json: bool) -> None:
             f"audit log verified: {verdict.tree_size} entries, root {verdict.root.hex()}, "
             f"{verdict.checkpoints_checked} checkpoints"
         )
-    first = verdict.first
-    if first is not None:
-        more = f" (and {len(verdict.problems) - 1} more)" if len(verdict.problems) > 1 else ""
-        raise VerificationFailed(f"audit log verification failed: {first.message}{more}")
+    store.raise_if_failed(verdict)
 
 
 @audit.command("checkpoint")
@@ -104,6 +96,42 @@ def checkpoint_command(output: Path | None) -> None:
     else:
         write_private_file(output, text)
         click.echo(f"checkpoint of {signed.tree_size} entries written to {output}", err=True)
+
+
+@audit.command("new-signing-key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True)
+def new_signing_key_command(yes: bool, as_json: bool) -> None:
+    """Replace the audit signing key with a new one, recorded in the log.
+
+    For a key that is lost for good (no key backup holds it) or may have been stolen. The log
+    records the old and new key; checkpoints of the old key keep verifying for the entries
+    before the change. Take a new key backup afterwards ('phiward keys backup').
+    """
+    from phiward.audit.ledger import new_signing_key
+
+    if not yes:
+        click.confirm(
+            "Replace the audit signing key? Restore a lost key with 'phiward keys restore' "
+            "instead if a key backup holds it",
+            abort=True,
+            err=True,
+        )
+    change = new_signing_key()
+    if as_json:
+        emit_json(
+            {
+                "old_key_id": change.old_key_id,
+                "new_key_id": change.new_key_id,
+                "checkpoint": change.checkpoint.as_json(),
+            }
+        )
+        return
+    click.echo(
+        f"audit signing key {change.old_key_id or '(none)'} replaced by {change.new_key_id}; "
+        f"checkpoint of {change.checkpoint.tree_size} entries signed with the new key"
+    )
+    click.echo("take a new key backup now: phiward keys backup --output FILE", err=True)
 
 
 @audit.command("proof")
@@ -199,14 +227,13 @@ def log_command(
         since=_moment(since, "--since"),
         until=_moment(until, "--until"),
     )
-    found_entries = search.entries(chosen)
-    selected = list(found_entries[:limit] if limit else found_entries)
-    if as_csv:
-        sys.stdout.write(search.to_csv(selected))
-    elif as_json:
-        sys.stdout.write(search.to_json(selected))
-    else:
-        for e in selected:
+    batches = search.chunks(search.entries(chosen), limit=limit)  # streamed, chunk by chunk
+    if as_csv or as_json:
+        for piece in search.csv_chunks(batches) if as_csv else search.json_chunks(batches):
+            sys.stdout.write(piece)
+        return
+    for batch in batches:
+        for e in batch:
             who = e.actor or "-"
             click.echo(
                 f"{e.seq:>7} {e.timestamp:%Y-%m-%d %H:%M:%S} {who:<16} {e.action:<17} "

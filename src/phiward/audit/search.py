@@ -6,13 +6,15 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from phiward.audit.canonical import JsonValue, timestamp_text
 from phiward.audit.models import AuditEntry
+
+EXPORT_CHUNK = 2000  # entries per query when exporting
 
 EXPORT_COLUMNS = (
     "seq",
@@ -88,19 +90,73 @@ def as_json(entry: AuditEntry) -> dict[str, JsonValue]:
     }
 
 
-def to_json(found: Iterable[AuditEntry]) -> str:
-    return json.dumps([as_json(e) for e in found], indent=2, ensure_ascii=False) + "\n"
+def chunks(
+    found: QuerySet[AuditEntry], size: int | None = None, limit: int | None = None
+) -> Iterator[list[AuditEntry]]:
+    """``found`` newest first in lists of at most ``size``, one query each (``limit``: stop
+    after that many entries).
+
+    Keyset pagination on ``seq``: memory stays at one chunk however long the log, no cursor or
+    transaction stays open between chunks, and entries appended meanwhile (larger ``seq``) do
+    not shift the pages.
+    """
+    size = size or EXPORT_CHUNK
+    below: int | None = None
+    left = limit
+    while left is None or left > 0:
+        take = size if left is None else min(size, left)
+        page = found if below is None else found.filter(seq__lt=below)
+        batch = list(page.order_by("-seq")[:take])
+        if not batch:
+            return
+        yield batch
+        if len(batch) < take:
+            return
+        below = batch[-1].seq
+        left = None if left is None else left - len(batch)
 
 
-def to_csv(found: Iterable[AuditEntry]) -> str:
+def json_chunks(batches: Iterable[Iterable[AuditEntry]]) -> Iterator[str]:
+    """A JSON array of the entries, piece by piece: the same text as ``to_json``."""
+    first = True
+    for batch in batches:
+        parts = []
+        for entry in batch:
+            item = json.dumps(as_json(entry), indent=2, ensure_ascii=False)
+            parts.append(("[\n" if first else ",\n") + _indented(item))
+            first = False
+        if parts:
+            yield "".join(parts)
+    yield "[]\n" if first else "\n]\n"
+
+
+def _indented(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
+def csv_chunks(batches: Iterable[Iterable[AuditEntry]]) -> Iterator[str]:
+    """CSV with a header row, piece by piece: the same text as ``to_csv``."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    for entry in found:
-        row = as_json(entry)
-        row["changes"] = json.dumps(entry.changes, sort_keys=True, ensure_ascii=False)
-        writer.writerow([_cell(row[c]) for c in EXPORT_COLUMNS])
-    return out.getvalue()
+    for batch in batches:
+        for entry in batch:
+            row = as_json(entry)
+            row["changes"] = json.dumps(entry.changes, sort_keys=True, ensure_ascii=False)
+            writer.writerow([_cell(row[c]) for c in EXPORT_COLUMNS])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    if out.getvalue():
+        yield out.getvalue()
+
+
+def to_json(found: Iterable[AuditEntry]) -> str:
+    return "".join(json_chunks([found]))
+
+
+def to_csv(found: Iterable[AuditEntry]) -> str:
+    return "".join(csv_chunks([found]))
 
 
 def _cell(value: JsonValue) -> str:

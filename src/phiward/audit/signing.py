@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from phiward.audit.canonical import timestamp_text
 from phiward.audit.merkle import HASH_SIZE
+from phiward.core.errors import PhiwardError
 
 KEY_FILE_NAME = "audit-signing-key.pem"
 ORIGIN = "phiward audit log"
@@ -49,26 +50,47 @@ def key_id(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()[:16]
 
 
-def load_or_create(data_dir: Path) -> SigningKey:
-    """The key in ``data_dir``, generated once (mode 0600) if there is none."""
-    path = data_dir / KEY_FILE_NAME
-    try:
-        return _load(path)
-    except FileNotFoundError:
-        pass
-    private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(
+class SigningKeyMissing(PhiwardError):
+    """The key file is gone although checkpoints in the database were signed with a key."""
+
+    exit_code = 7
+
+
+def key_path(data_dir: Path) -> Path:
+    return data_dir / KEY_FILE_NAME
+
+
+def load(data_dir: Path) -> SigningKey:
+    """The key in ``data_dir``; ``FileNotFoundError`` when there is none."""
+    return _load(key_path(data_dir))
+
+
+def generate() -> SigningKey:
+    return SigningKey(Ed25519PrivateKey.generate())
+
+
+def pem_of(key: SigningKey) -> bytes:
+    return key.private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+
+
+def create(data_dir: Path) -> SigningKey:
+    """A new key written once (mode 0600); of two processes racing, one writes, both use it.
+
+    Only for a log that no key has signed yet: the caller checks (``ledger.signing_key``).
+    """
+    path = key_path(data_dir)
+    key = generate()
     try:  # O_EXCL: of two processes racing, one writes and the other reads its key
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return _load(path)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+        handle.write(pem_of(key))
         handle.flush()
         os.fsync(handle.fileno())
-    return SigningKey(private)
+    return key
 
 
 def stored_pem(data_dir: Path) -> bytes | None:
@@ -93,6 +115,43 @@ def install_pem(data_dir: Path, pem: bytes) -> SigningKey:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     return key
+
+
+PENDING_FILE_NAME = KEY_FILE_NAME + ".pending"  # a new key waiting for its change to commit
+
+
+def pending_path(data_dir: Path) -> Path:
+    return data_dir / PENDING_FILE_NAME
+
+
+def write_pending(data_dir: Path, pem: bytes) -> None:
+    """The next key, durably, beside the key file (``ledger.new_signing_key``)."""
+    fd = os.open(pending_path(data_dir), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def pending_key(data_dir: Path) -> SigningKey | None:
+    """The key waiting in the pending file, or None (no file, or not a key)."""
+    try:
+        return _load(pending_path(data_dir))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def promote_pending(data_dir: Path) -> None:
+    """Rename the pending key over the key file (atomic; the directory is synced)."""
+    try:
+        os.replace(pending_path(data_dir), key_path(data_dir))
+    except FileNotFoundError:  # another process promoted it first
+        return
+    directory = os.open(data_dir, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def _load(path: Path) -> SigningKey:

@@ -9,14 +9,31 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from phiward.audit import merkle
-from phiward.audit.ledger import as_signed, signing_key
+from phiward.audit.ledger import SIGNING_KEY_OBJECT, as_signed, signing_key
 from phiward.audit.merkle import ConsistencyProof, InclusionProof
 from phiward.audit.models import LEAF_COLUMNS, AuditEntry, AuditHead, Checkpoint, leaf_entry
+from phiward.audit.signers import Signers, rotation_of, trusted_signers
 from phiward.audit.signing import SignedCheckpoint
 from phiward.audit.verification import CheckpointClaim, StoredEntry, Verdict, verify_log
-from phiward.core.errors import InvalidInput, NotFound
+from phiward.core.auditing import AuditAction
+from phiward.core.errors import InvalidInput, NotFound, PhiwardError
 
 CHUNK = 5000
+
+
+class VerificationFailed(PhiwardError):
+    """The log, its head or a checkpoint does not agree (the message names the first problem)."""
+
+    exit_code = 7
+
+
+def raise_if_failed(verdict: Verdict) -> None:
+    """``VerificationFailed`` naming the first problem, when there is one."""
+    first = verdict.first
+    if first is not None:
+        count = verdict.problem_count
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        raise VerificationFailed(f"audit log verification failed: {first.message}{more}")
 
 
 def _stored_entries() -> Iterator[StoredEntry]:
@@ -29,27 +46,33 @@ def _stored_entries() -> Iterator[StoredEntry]:
         yield StoredEntry(row["id"], leaf_entry(row), stored)
 
 
-def _claim(label: str, checkpoint: SignedCheckpoint, trusted_key: bytes) -> CheckpointClaim:
-    valid = checkpoint.signature_valid(trusted_key)
-    return CheckpointClaim(label, checkpoint.tree_size, checkpoint.root, valid)
-
-
-def _stored_claims(trusted_key: bytes) -> list[CheckpointClaim]:
-    claims = []
+def _stored_checkpoints() -> list[tuple[int, int, SignedCheckpoint | None]]:
+    """Every stored checkpoint as (id, tree size, checkpoint or None if unreadable)."""
+    found: list[tuple[int, int, SignedCheckpoint | None]] = []
     for checkpoint in Checkpoint.objects.order_by("tree_size", "pk"):
-        label = f"stored checkpoint {checkpoint.pk}"
         try:
-            signed = as_signed(checkpoint)
+            found.append((checkpoint.pk, checkpoint.tree_size, as_signed(checkpoint)))
         except (ValueError, binascii.Error):
-            claims.append(CheckpointClaim(label, checkpoint.tree_size, b"", False))
-            continue
-        claims.append(_claim(label, signed, trusted_key))
-    return claims
+            found.append((checkpoint.pk, checkpoint.tree_size, None))
+    return found
+
+
+def signers(stored: list[tuple[int, int, SignedCheckpoint | None]] | None = None) -> Signers:
+    """The keys checkpoints may be signed by: the key in the data directory and, for the trees
+    before each 'phiward audit new-signing-key', the keys it replaced (``audit.signers``)."""
+    stored = _stored_checkpoints() if stored is None else stored
+    rotations = AuditEntry.objects.filter(
+        object_type=SIGNING_KEY_OBJECT, action=AuditAction.KEY_USE
+    ).values_list("seq", "changes")
+    return trusted_signers(
+        signing_key().public_bytes,
+        [r for seq, changes in rotations if (r := rotation_of(seq, changes)) is not None],
+        [c for _, _, c in stored if c is not None],
+    )
 
 
 def verify(external: SignedCheckpoint | None = None, external_label: str = "") -> Verdict:
     """Recompute every leaf and the tree; check the head, stored and external checkpoints."""
-    trusted_key = signing_key().public_bytes
     # One snapshot for head, entries and checkpoints (unless a caller's transaction is open).
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
@@ -57,10 +80,21 @@ def verify(external: SignedCheckpoint | None = None, external_label: str = "") -
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         head = AuditHead.objects.filter(pk=1).values_list("size", flat=True).first()
-        claims = _stored_claims(trusted_key)
+        stored = _stored_checkpoints()
+        trusted = signers(stored)
+        claims = [
+            CheckpointClaim(
+                f"stored checkpoint {pk}",
+                size,
+                checkpoint.root if checkpoint is not None else b"",
+                checkpoint is not None and trusted.accepts(checkpoint),
+            )
+            for pk, size, checkpoint in stored
+        ]
         if external is not None:
+            label = f"external checkpoint {external_label}".strip()
             claims.append(
-                _claim(f"external checkpoint {external_label}".strip(), external, trusted_key)
+                CheckpointClaim(label, external.tree_size, external.root, trusted.accepts(external))
             )
         return verify_log(_stored_entries(), claims, head)
 

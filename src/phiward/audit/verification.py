@@ -4,10 +4,17 @@
 columns, rebuilds the tree and compares it with each checkpoint. It names the first entry
 that was changed, deleted, inserted or reordered, and a truncation of the newest entries
 (a checkpoint or the log head that is larger than the log).
+
+The walk is one pass over an iterator (the store reads rows in chunks): O(n) time, and memory
+that does not grow with the number of entries — the tree's right edge (O(log n) hashes), one
+root per checkpoint, at most ``EXPLAINED`` suspect entries and at most ``LISTED`` problems,
+however many entries a tampering broke (a deletion near the start renumbers every later one).
 """
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -18,6 +25,8 @@ from phiward.audit.merkle import Frontier
 # How far a renumbered entry is looked for, and how many bad entries are explained in detail.
 SHIFT_WINDOW = 8
 EXPLAINED = 50
+# How many problems a verdict lists (the first ones in log order); the rest are only counted.
+LISTED = 1000
 
 
 class ProblemKind(StrEnum):
@@ -62,24 +71,68 @@ class Verdict:
     root: bytes
     entries: int
     checkpoints_checked: int
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # the first LISTED problems in log order
+    unlisted: int = 0  # problems found beyond those listed
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return self.problem_count == 0
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.unlisted
 
     @property
     def first(self) -> Problem | None:
         return self.problems[0] if self.problems else None
 
 
+_KIND_ORDER = {kind: index for index, kind in enumerate(ProblemKind)}
+
+
+class _Problems:
+    """The ``limit`` first problems by (log position, kind, order found), and a count of all.
+
+    A bounded max-heap: a problem past the ``limit`` smallest is counted and dropped, so a log
+    where every entry is wrong costs no more memory than one with ``limit`` wrong entries.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found = 0
+        self._heap: list[tuple[int, int, int, Problem]] = []  # keys negated: largest on top
+
+    def append(self, problem: Problem) -> None:
+        item = (-problem.seq, -_KIND_ORDER[problem.kind], -self.found, problem)
+        self.found += 1
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, item)
+        elif self.limit > 0 and item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def first(self) -> tuple[Problem, ...]:
+        return tuple(item[3] for item in sorted(self._heap, reverse=True))
+
+
 @dataclass
 class _Walk:
     frontier: Frontier
     roots: dict[int, bytes]
-    problems: list[Problem]
-    mismatched: list[StoredEntry]
+    problems: _Problems
+    mismatched: list[StoredEntry]  # the first EXPLAINED entries whose leaf hash differs
     wanted_sizes: frozenset[int]
+
+    def mismatch(self, stored: StoredEntry) -> None:
+        if len(self.mismatched) < EXPLAINED:
+            self.mismatched.append(stored)
+        else:  # explained no further: keep the message, not the entry
+            seq = stored.entry.seq
+            message = f"entry {seq} does not match its leaf hash"
+            self.problems.append(Problem(ProblemKind.CHANGED, seq, message))
 
 
 def verify_log(
@@ -87,9 +140,17 @@ def verify_log(
     checkpoints: Sequence[CheckpointClaim],
     head_size: int | None = None,
 ) -> Verdict:
-    """Check ``entries`` (ordered by seq, then id) against ``checkpoints`` and the log head."""
+    """Check ``entries`` (ordered by seq, then id) against ``checkpoints`` and the log head.
+
+    ``entries`` is consumed once and no entry is kept after its leaf is added to the tree
+    (except the first ``EXPLAINED`` that do not match their leaf hash).
+    """
     walk = _Walk(
-        Frontier(), {0: Frontier().root()}, [], [], frozenset(c.tree_size for c in checkpoints)
+        Frontier(),
+        {0: Frontier().root()},
+        _Problems(LISTED),
+        [],
+        frozenset(c.tree_size for c in checkpoints),
     )
     expected, last_id = 0, None
     for stored in entries:
@@ -123,7 +184,7 @@ def verify_log(
         last_id = stored.id
         recomputed = stored.entry.leaf_hash()
         if recomputed != stored.stored_hash:
-            walk.mismatched.append(stored)
+            walk.mismatch(stored)
         walk.frontier.append(recomputed)
         if walk.frontier.size in walk.wanted_sizes:
             walk.roots[walk.frontier.size] = walk.frontier.root()
@@ -133,9 +194,9 @@ def verify_log(
     if head_size is not None and head_size != size:
         walk.problems.append(_head_problem(head_size, size))
     walk.problems.extend(_check_points(checkpoints, walk.roots, size))
-    order = list(ProblemKind)
-    problems = sorted(walk.problems, key=lambda p: (p.seq, order.index(p.kind)))
-    return Verdict(size, walk.frontier.root(), size, len(checkpoints), tuple(problems))
+    listed = walk.problems.first()
+    unlisted = walk.problems.found - len(listed)
+    return Verdict(size, walk.frontier.root(), size, len(checkpoints), listed, unlisted)
 
 
 def _original_seq(stored: StoredEntry, candidates: Iterable[int]) -> int | None:
@@ -151,7 +212,7 @@ def _original_seq(stored: StoredEntry, candidates: Iterable[int]) -> int | None:
 
 def _explain(mismatched: Sequence[StoredEntry]) -> list[Problem]:
     """Why each entry's content no longer matches its leaf hash: edited, or renumbered."""
-    explained = list(mismatched[:EXPLAINED])
+    explained = list(mismatched)
     seqs = [s.entry.seq for s in explained]
     originals: list[int | None] = []
     for stored in explained:
@@ -181,10 +242,6 @@ def _explain(mismatched: Sequence[StoredEntry]) -> list[Problem]:
                 f"{gone} deleted and later entries renumbered: {seq} is the original {original}"
             )
             problems.append(Problem(ProblemKind.DELETED, seq, message))
-    for stored in mismatched[EXPLAINED:]:
-        seq = stored.entry.seq
-        message = f"entry {seq} does not match its leaf hash"
-        problems.append(Problem(ProblemKind.CHANGED, seq, message))
     return problems
 
 
@@ -232,7 +289,8 @@ def _check_points(
                 )
             )
         elif roots.get(claim.tree_size) != claim.root:
-            earlier = max((g for g in good if g < claim.tree_size), default=0)
+            below = bisect_left(good, claim.tree_size)  # the last good checkpoint before it
+            earlier = good[below - 1] if below else 0
             problems.append(
                 Problem(
                     ProblemKind.CHECKPOINT_MISMATCH,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.generic import ListView
 
@@ -17,8 +17,6 @@ from phiward.audit.models import AuditEntry
 from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.permissions import Action, Area
 from phiward.web.orgviews import OrgView
-
-EXPORT_LIMIT = 100_000
 
 
 class AuditFilterForm(forms.Form):
@@ -81,27 +79,39 @@ class AuditLogView(OrgView, ListView[AuditEntry]):
 
 
 class AuditExportView(OrgView):
+    """The filtered entries as CSV or JSON, streamed: any number of entries, one chunk of rows
+    in memory at a time. The export covers the log as it was when asked (entries up to the
+    newest matching one then) and is itself recorded, with that count, before it streams."""
+
     area = Area.AUDIT
     read_action = Action.EXPORT
     http_method_names = ["get", "head", "options"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         _, chosen = log_filter(request, self.org.pk)
         fmt = "json" if request.GET.get("format") == "json" else "csv"
-        found = list(search.entries(chosen)[:EXPORT_LIMIT])
+        found = search.entries(chosen)
+        newest = found.values_list("seq", flat=True).first()
+        found = found.filter(seq__lte=newest) if newest is not None else found.none()
+        count = found.count()
         record(
             AuditEvent(
                 action=AuditAction.EXPORT,
                 organization_id=self.org.pk,
                 object_type="audit.auditentry",
-                summary=f"audit log exported as {fmt} ({len(found)} entries)",
-                changes={"format": fmt, "entries": len(found)},
+                summary=f"audit log exported as {fmt} ({count} entries)",
+                changes={"format": fmt, "entries": count},
             )
         )
+        batches = search.chunks(found)
         if fmt == "json":
-            response = HttpResponse(search.to_json(found), content_type="application/json")
+            response = StreamingHttpResponse(
+                search.json_chunks(batches), content_type="application/json"
+            )
         else:
-            response = HttpResponse(search.to_csv(found), content_type="text/csv; charset=utf-8")
+            response = StreamingHttpResponse(
+                search.csv_chunks(batches), content_type="text/csv; charset=utf-8"
+            )
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         name = f"{self.org.slug}-audit-log-{stamp}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

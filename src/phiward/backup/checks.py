@@ -1,4 +1,5 @@
-"""The verification steps that need phiward's own data: encrypted fields and the audit tree."""
+"""The verification steps that need phiward's own data: encrypted fields, the audit tree and
+evidence files."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ from typing import Any
 
 from django.apps import apps
 
-from phiward.audit.ledger import signing_key
+from phiward.audit.ledger import SIGNING_KEY_OBJECT, signing_key
 from phiward.audit.merkle import Frontier
 from phiward.audit.models import LEAF_COLUMNS, leaf_entry
+from phiward.audit.signers import KeyRotation, rotation_of, trusted_signers
 from phiward.audit.signing import SignedCheckpoint
 from phiward.backup.service import Restored, register_audit_head, register_check
 from phiward.crypto import service as crypto
 from phiward.crypto.envelope import Binding
 from phiward.crypto.fields import encrypted_fields
+from phiward.evidence.backupcheck import evidence_files
 
 SAMPLE_PER_COLUMN = 5
 
@@ -100,14 +103,18 @@ def _checkpoints(cursor: Any) -> list[tuple[int, SignedCheckpoint | None]]:
 
 
 def _checkpoint_problems(
-    checkpoints: list[tuple[int, SignedCheckpoint | None]], roots: dict[int, bytes]
+    checkpoints: list[tuple[int, SignedCheckpoint | None]],
+    roots: dict[int, bytes],
+    rotations: list[KeyRotation],
 ) -> list[str]:
-    trusted = signing_key().public_bytes
+    # This install's key, and the keys 'phiward audit new-signing-key' replaced (audit.signers).
+    readable = [c for _, c in checkpoints if c is not None]
+    trusted = trusted_signers(signing_key().public_bytes, rotations, readable)
     problems = []
     for pk, checkpoint in checkpoints:
         if checkpoint is None:
             problems.append(f"audit checkpoint {pk} cannot be read")
-        elif not checkpoint.signature_valid(trusted):
+        elif not trusted.accepts(checkpoint):
             problems.append(f"audit checkpoint {pk} is not signed by this install's audit key")
         elif checkpoint.tree_size not in roots:
             problems.append(f"audit checkpoint {pk} is for {checkpoint.tree_size} entries")
@@ -125,10 +132,14 @@ def audit_tree(restored: Restored) -> list[str]:
     sizes = {c.tree_size for _, c in checkpoints if c is not None}
     tree = Frontier(0, [])
     roots = {0: tree.root()} if 0 in sizes else {}
+    rotations = []
     for row, stored in _leaf_rows(restored.cursor):
         leaf = leaf_entry(row).leaf_hash()
         if leaf.hex() != stored:
             return [f"audit entry {row['seq']} does not match its leaf hash"]
+        if row["object_type"] == SIGNING_KEY_OBJECT and row["action"] == "key_use":
+            rotation = rotation_of(int(row["seq"]), row["changes"])
+            rotations += [rotation] if rotation is not None else []
         tree.append(leaf)
         if tree.size in sizes:
             roots[tree.size] = tree.root()
@@ -137,9 +148,10 @@ def audit_tree(restored: Restored) -> list[str]:
         return [f"audit log has {tree.size} entries, manifest says {expected['tree_size']}"]
     if tree.root().hex() != expected["root_hash"]:
         return ["audit tree root differs from the manifest"]
-    return _checkpoint_problems(checkpoints, roots)
+    return _checkpoint_problems(checkpoints, roots, rotations)
 
 
 register_check("encryption", encrypted_sample)
 register_check("audit", audit_tree)
+register_check("evidence", evidence_files)
 register_audit_head(audit_head)

@@ -226,7 +226,8 @@ def _document_files(data_dir: Path) -> list[tuple[str, Path]]:
         root = data_dir / folder
         if root.is_dir():
             for path in sorted(root.rglob("*")):
-                if path.is_file() and path.name not in NEVER:
+                # *.partial: a file still being written (an evidence upload); not yet data.
+                if path.is_file() and path.name not in NEVER and path.suffix != ".partial":
                     found.append((path.relative_to(data_dir).as_posix(), path))
     return found
 

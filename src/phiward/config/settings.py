@@ -5,7 +5,9 @@ dir, WAL mode), ``PHIWARD_SECRET_KEY`` (generated once into the data dir when ab
 ``PHIWARD_DEBUG`` (off), ``PHIWARD_ALLOWED_HOSTS`` (comma separated, default loopback names),
 ``PHIWARD_BEHIND_TLS_PROXY`` (off; set it when a TLS proxy fronts phiward: cookies become
 Secure, HSTS is sent and the proxy's X-Forwarded-Proto is trusted), ``PHIWARD_HSTS_PRELOAD``
-(off; the HSTS header asks for browser preloading).
+(off; the HSTS header asks for browser preloading), ``PHIWARD_SMTP_URL`` with
+``PHIWARD_EMAIL_FROM`` and optionally ``PHIWARD_SMTP_CA_FILE`` (off: no e-mail is sent; see
+``phiward.accounts.mailconfig``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import dj_database_url
 import django_stubs_ext
 
+from phiward.accounts import mailconfig
 from phiward.config import runtime
 
 # Lets generic Django classes be subscripted at runtime (ModelForm[Asset]) for mypy.
@@ -46,9 +49,15 @@ INSTALLED_APPS = [
     "phiward.catalog",
     "phiward.inventory",
     "phiward.audit",
+    "phiward.jobs",
     "phiward.web",
     "phiward.tokens",
     "phiward.accounts",
+    "phiward.risk",
+    "phiward.safeguards",
+    "phiward.evidence",
+    "phiward.oscal",
+    "phiward.reports",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -127,6 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "phiward.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "phiward.accounts.passwords.ContextWordsValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -135,6 +145,23 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Accounts (django-allauth; phiward.accounts holds the glue and says why each choice).
 from phiward.accounts.config import *  # noqa: E402, F403
+
+# E-mail: password-reset links and account notices only, nothing unless PHIWARD_SMTP_URL is set
+# (phiward.accounts.mailconfig reads it; docs/security.md, "Password reset by e-mail").
+_email = mailconfig.from_environment(os.environ)
+PHIWARD_EMAIL_CONFIGURED = _email.configured
+EMAIL_BACKEND = _email.backend
+DEFAULT_FROM_EMAIL = _email.from_address
+ACCOUNT_EMAIL_NOTIFICATIONS = _email.configured  # "your password was changed" and the like
+if _email.server is not None:
+    EMAIL_HOST = _email.server.host
+    EMAIL_PORT = _email.server.port
+    EMAIL_HOST_USER = _email.server.username
+    EMAIL_HOST_PASSWORD = _email.server.password
+    EMAIL_USE_TLS = _email.server.security is mailconfig.Security.STARTTLS
+    EMAIL_USE_SSL = _email.server.security is mailconfig.Security.TLS
+    EMAIL_TIMEOUT = mailconfig.TIMEOUT_SECONDS
+    PHIWARD_SMTP_CA_FILE = _email.ca_file
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -159,6 +186,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 _behind_tls = runtime.env_flag("PHIWARD_BEHIND_TLS_PROXY", default=False)
 SESSION_COOKIE_SECURE = _behind_tls
 CSRF_COOKIE_SECURE = _behind_tls
+# Over TLS the cookies carry the __Host- prefix: browsers then accept them only Secure, for this
+# exact host and path /, so a sibling subdomain can neither set nor shadow them. Browsers refuse
+# the prefix on plain HTTP, so local development keeps the plain names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if _behind_tls else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if _behind_tls else "csrftoken"
 if _behind_tls:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
@@ -204,3 +236,9 @@ NINJA_PAGINATION_PER_PAGE = 100
 
 # A signed audit checkpoint every N entries (0: only on demand); see docs/audit-log.md.
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("PHIWARD_AUDIT_CHECKPOINT_EVERY", "1000"))
+# Scheduled work (phiward worker; docs/audit-log.md): sign a checkpoint when the log grew, every
+# interval (seconds, or 90s / 15m / 1h / 1d; 0: off), and verify the whole log; each new
+# checkpoint is also written as a file to PHIWARD_AUDIT_CHECKPOINT_DIR when it is set.
+AUDIT_CHECKPOINT_INTERVAL = os.environ.get("PHIWARD_AUDIT_CHECKPOINT_INTERVAL", "1h")
+AUDIT_CHECKPOINT_DIR = os.environ.get("PHIWARD_AUDIT_CHECKPOINT_DIR", "")
+AUDIT_VERIFY_INTERVAL = os.environ.get("PHIWARD_AUDIT_VERIFY_INTERVAL", "1d")

@@ -6,6 +6,10 @@ from phiward.api import api
 urlpatterns = [
     path("", include("phiward.web.urls")),
     path("o/<slug:org>/inventory/", include("phiward.inventory.urls")),
+    path("o/<slug:org>/risk/", include("phiward.risk.urls")),
+    path("o/<slug:org>/safeguards/", include("phiward.safeguards.urls")),
+    path("o/<slug:org>/evidence/", include("phiward.evidence.urls")),
+    path("o/<slug:org>/reports/", include("phiward.reports.urls")),
     path("catalog/", include("phiward.catalog.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -68,10 +68,22 @@ def init(admin_username: str, admin_password: str | None, as_json: bool) -> None
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the web app and API with gunicorn (applies pending migrations first)."""
-    from phiward.core.setup import migrate
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start the scheduled-work worker (run 'phiward worker' elsewhere instead).",
+)
+def serve(host: str, port: int, workers: int, threads: int, no_worker: bool) -> None:
+    """Serve the web app and API with gunicorn (applies pending migrations first).
 
+    A scheduled-work worker ('phiward worker') runs beside it and stops with it.
+    """
+    from phiward.core.setup import migrate
+    from phiward.jobs.registry import default_registry
+    from phiward.jobs.runner import check_intervals
+
+    if not no_worker:
+        check_intervals(default_registry())  # a bad interval setting: one line, before serving
     migrate()
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     argv = [
@@ -96,10 +108,19 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "--forwarded-allow-ips",
         os.environ.get("PHIWARD_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    click.echo(f"phiward serving on http://{bind}/", err=True)
+    also = "" if no_worker else " with scheduled work"
+    click.echo(f"phiward serving on http://{bind}/{also}", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+    if no_worker:
+        os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+    from django.db import connections
+
+    from phiward.jobs.supervisor import ForkedChild, supervise
+    from phiward.jobs.worker import run_beside_server
+
+    connections.close_all()  # the forked worker opens its own
+    raise SystemExit(supervise(argv, lambda: ForkedChild(run_beside_server)))
 
 
 @click.group()

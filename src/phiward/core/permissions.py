@@ -39,6 +39,9 @@ class Area(StrEnum):
     CATALOG = "catalog"
     TOKENS = "tokens"  # API tokens: one's own; administer covers everyone's in the organization
     AUDIT = "audit"  # the audit log: read and export; nobody changes it
+    RISK = "risk"  # analyses, proposals, risks, treatments; approve = sign-off, acceptance
+    SAFEGUARDS = "safeguards"  # Security Rule statuses; approve = a required spec "not applicable"
+    EVIDENCE = "evidence"  # evidence items; administer = delete inside the retention period
 
 
 _ALL = frozenset(Action)
@@ -57,6 +60,9 @@ TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
         Area.CATALOG: _AUDIT,
         Area.TOKENS: _OWN_TOKENS,
         Area.AUDIT: _AUDIT,
+        Area.RISK: _EDIT | {Action.APPROVE},
+        Area.SAFEGUARDS: _EDIT | {Action.APPROVE},
+        Area.EVIDENCE: _EDIT,
     },
     Role.PRIVACY_OFFICER: {
         Area.ORGANIZATION: _READ,
@@ -65,6 +71,9 @@ TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
         Area.CATALOG: _AUDIT,
         Area.TOKENS: _OWN_TOKENS,
         Area.AUDIT: _AUDIT,
+        Area.RISK: _EDIT,
+        Area.SAFEGUARDS: _EDIT,
+        Area.EVIDENCE: _EDIT,
     },
     # An auditor's own token acts as an auditor: it reads and exports, and changes nothing.
     Role.AUDITOR: {**dict.fromkeys(Area, _AUDIT), Area.TOKENS: _OWN_TOKENS},

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from django.apps import apps
 from django.conf import settings
@@ -67,6 +68,42 @@ class KeyStatus:
         return sum(c.plaintext for c in self.columns)
 
 
+class SealedFiles(Protocol):
+    """Files sealed under key versions outside the database (evidence files): an app that
+    keeps such files registers them, and status, rotation and retirement cover them."""
+
+    name: str  # shown by 'phiward keys status' like a column
+
+    def by_version(self) -> dict[int, int]:
+        """How many files each key version wraps (files that cannot be read are not counted:
+        nothing could re-encrypt them; the app's own verification reports them)."""
+        ...
+
+    def reseal(self, version: int) -> Iterator[int]:
+        """Re-encrypt every file not under ``version``; yield once per file, when it is done."""
+        ...
+
+
+_sealed_files: dict[str, SealedFiles] = {}
+
+
+def register_sealed_files(files: SealedFiles) -> None:
+    _sealed_files[files.name] = files
+
+
+def _file_counts() -> list[tuple[int, int]]:
+    """(key version, files) of every registered kind of sealed file."""
+    return [pair for files in _sealed_files.values() for pair in files.by_version().items()]
+
+
+def _files_under(versions: Collection[int]) -> int:
+    return sum(n for v, n in _file_counts() if v in versions)
+
+
+def _files_not_under(version: int) -> int:
+    return sum(n for v, n in _file_counts() if v != version)
+
+
 def columns() -> list[Column]:
     return [
         Column(model, field)
@@ -99,6 +136,11 @@ def status() -> KeyStatus:
     ring = chosen.ring()
     versions = sorted(v.version for v in ring.versions)
     counts = [_count(c, versions) for c in columns()]
+    for files in _sealed_files.values():
+        found = files.by_version()
+        known = {v: found.get(v, 0) for v in versions}
+        unknown = sum(found.values()) - sum(known.values())
+        counts.append(ColumnCounts(files.name, known, plaintext=0, unknown_version=unknown))
     current = ring.current.version
     listed = tuple(
         VersionStatus(
@@ -201,7 +243,7 @@ def sealed_values_exist() -> bool:
     return any(
         c.model._default_manager.filter(**{f"{c.field.attname}__startswith": "pw1."}).exists()
         for c in columns()
-    )
+    ) or any(f.by_version() for f in _sealed_files.values())
 
 
 def values_under(versions: Collection[int]) -> int:
@@ -213,12 +255,14 @@ def values_under(versions: Collection[int]) -> int:
         for column in columns()
         for version in versions
     )
-    return fields + sum(_mfa_under(version) for version in versions)
+    mfa = sum(_mfa_under(version) for version in versions)
+    return fields + mfa + _files_under(versions)
 
 
 def pending_count(version: int | None = None) -> int:
     target = service.current_version() if version is None else version
-    return sum(_pending(c, target).count() for c in columns()) + _mfa_pending(target)
+    fields = sum(_pending(c, target).count() for c in columns())
+    return fields + _mfa_pending(target) + _files_not_under(target)
 
 
 @dataclass(frozen=True)
@@ -268,6 +312,8 @@ def reencrypt(version: int, batch_size: int = DEFAULT_BATCH) -> Iterator[int]:
                     ).update(**{attname: Sealed(token)})
             yield from range(len(rows))
     yield from _mfa_reencrypt(version)
+    for files in _sealed_files.values():
+        yield from files.reseal(version)
 
 
 def finish_rotation(version: int) -> int:

@@ -26,7 +26,9 @@ def demo(reset: bool, size: int | None, seed: int | None, slug: str | None, as_j
     """Load the demo organization (idempotent) and print the demo accounts.
 
     Riverside Family Medicine is a 60-person practice on three sites with a full ePHI
-    inventory, its officers and responsibility matrix, and a few realistic gaps to find.
+    inventory, its officers and responsibility matrix, a few realistic gaps to find, and its
+    security program: an approved risk analysis with treatments, safeguard statuses and
+    evidence.
     """
     from phiward.demo.loader import DEFAULT_SEED, default_slug, load_demo
 
@@ -61,6 +63,11 @@ def demo(reset: bool, size: int | None, seed: int | None, slug: str | None, as_j
         f"  {c['assets']} assets, {c['zones']} zones, {c['vendors']} vendors, "
         f"{c['data_flows']} data flows"
     )
+    if c["risks"]:
+        click.echo(
+            f"  security program: {c['risks']} risks in the approved risk analysis, "
+            f"{c['safeguards']} safeguard statuses, {c['evidence']} evidence items"
+        )
     click.echo(f"\nOpen {LOGIN_URL} and log in with one of these accounts:")
     for a in result.accounts:
         click.echo(f"  {a.username:<16} {a.role.label:<18} {a.name}, {a.title}")

@@ -1,7 +1,12 @@
-"""Writing a demo organization to the database: idempotent, or rebuilt in one transaction."""
+"""Writing a demo organization to the database: idempotent, or rebuilt in one transaction.
+
+The clinic (not the ``--size`` networks) also gets its security program: a risk analysis,
+safeguard statuses and evidence (``phiward.demo.program``), built with the organization.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -31,8 +36,13 @@ from phiward.core.permissions import Role
 from phiward.demo.clinic import PEOPLE, riverside
 from phiward.demo.credentials import demo_password
 from phiward.demo.network import riverside_network
+from phiward.demo.program import build_program, program_counts
 from phiward.demo.spec import AssetSpec, ClinicSpec, Ref
+from phiward.evidence import storage
+from phiward.evidence.models import EvidenceItem, EvidenceKind
+from phiward.evidence.storage import Location
 from phiward.inventory.models import Asset, DataFlow, Vendor, Zone
+from phiward.risk.models import Risk
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -84,8 +94,12 @@ def load_demo(
     size: int | None = None,
     reset: bool = False,
     now: dt.datetime | None = None,
+    program: bool = True,
 ) -> DemoResult:
-    """Load the demo organization ``slug`` unless it exists; ``reset`` deletes and rebuilds it."""
+    """Load the demo organization ``slug`` unless it exists; ``reset`` deletes and rebuilds it.
+
+    The clinic comes with its security program (``phiward.demo.program``) unless ``program``
+    is false (an inventory alone); the ``size`` networks never have one."""
     try:
         validate_slug(slug)
     except ValidationError as exc:
@@ -114,9 +128,13 @@ def load_demo(
                     object_type="demo.organization",
                     object_id=str(organization.pk),
                     summary=f"demo organization {'rebuilt' if reset else 'loaded'} (seed {seed})",
-                    changes={"counts": counts(organization)},
+                    changes={"counts": inventory_counts(organization)},
                 )
             )
+            if program and size is None:
+                # The clinic's risk analysis, safeguards and evidence, written through the
+                # domain services: each write is on the audit log (not for benchmark networks).
+                build_program(organization, seed=seed)
         assert organization is not None
         admin_is_owner = _admin_as_owner(organization)
     return DemoResult(
@@ -132,6 +150,10 @@ def load_demo(
 
 
 def counts(organization: Organization) -> dict[str, int]:
+    return {**inventory_counts(organization), **program_counts(organization)}
+
+
+def inventory_counts(organization: Organization) -> dict[str, int]:
     return {
         "zones": Zone.objects.for_org(organization).count(),
         "vendors": Vendor.objects.for_org(organization).count(),
@@ -142,12 +164,30 @@ def counts(organization: Organization) -> dict[str, int]:
 
 
 def _delete(organization: Organization) -> None:
-    # Children first, so each delete is one statement rather than a cascade walk.
+    # Risks before the inventory, so deleting assets flags no risk for re-assessment; then
+    # children first, so each delete is one statement rather than a cascade walk. Evidence
+    # files are erased once the deletion commits (a rolled-back reset keeps them).
+    files = [
+        Location(organization.pk, str(uid))
+        for uid in EvidenceItem.objects.for_org(organization)
+        .filter(kind=EvidenceKind.FILE)
+        .values_list("uid", flat=True)
+    ]
+    transaction.on_commit(lambda: _erase(files))
+    Risk.objects.for_org(organization).delete()
     DataFlow.objects.for_org(organization).delete()
     Asset.objects.for_org(organization).delete()
     Zone.objects.for_org(organization).delete()
     Vendor.objects.for_org(organization).delete()
     organization.delete()
+
+
+def _erase(files: Sequence[Location]) -> None:
+    for location in files:
+        storage.remove(location)
+    for folder in {location.folder for location in files}:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
 
 
 def _admin_as_owner(organization: Organization) -> bool:

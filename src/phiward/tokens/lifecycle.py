@@ -72,12 +72,17 @@ def token_roles(role: Role) -> list[Role]:
     return [wanted for wanted in Role if may_grant(role, wanted)]
 
 
-def visible_tokens(membership: Membership) -> QuerySet[ApiToken]:
-    """The member's own tokens; every token of the organization for those who administer them."""
+def visible_tokens(membership: Membership, *, cap: Role | None = None) -> QuerySet[ApiToken]:
+    """The member's own tokens; every token of the organization for those who administer them.
+
+    ``cap`` is the role of the API token a request came with: it must allow administering
+    tokens too before the member's other tokens are shown.
+    """
     tokens = ApiToken.objects.for_org(membership.organization).select_related(
         "creator", "revoked_by"
     )
-    if allowed(membership.role, Action.ADMINISTER, Area.TOKENS):
+    roles = [membership.role_enum] if cap is None else [membership.role_enum, cap]
+    if all(allowed(role, Action.ADMINISTER, Area.TOKENS) for role in roles):
         return tokens
     return tokens.filter(creator_id=membership.user_id)
 

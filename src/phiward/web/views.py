@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -100,6 +100,7 @@ class DashboardView(OrgView, TemplateView):
         from phiward.inventory.epmap import render_org_map
 
         context = super().get_context_data(**kwargs)
+        context["program"] = _program_cards(self)
         context["sees_inventory"] = self.can(Action.READ, Area.INVENTORY)
         if not context["sees_inventory"]:
             return context
@@ -136,6 +137,57 @@ class DashboardView(OrgView, TemplateView):
         ]
         context["map_svg"] = render_org_map(self.org)
         return context
+
+
+def _program_cards(view: OrgView) -> list[tuple[str, object, bool, str]]:
+    """The risk program at a glance: (label, value, is a gap, link), for the areas the member
+    may read. Each figure is one or two queries."""
+    from phiward.evidence.facts import dashboard_facts
+    from phiward.risk.models import Risk, RiskStatus
+    from phiward.risk.treatments import lapsed_acceptances, overdue_treatments
+    from phiward.safeguards.services import posture_for
+
+    org = view.org
+    cards: list[tuple[str, object, bool, str]] = []
+    if view.can(Action.READ, Area.RISK):
+        open_risks = Risk.objects.for_org(org).filter(status=RiskStatus.OPEN)
+        high = open_risks.filter(
+            models.Q(residual_level__in=HIGH_LEVELS)
+            | models.Q(residual_level="", inherent_level__in=HIGH_LEVELS)
+        )
+        register = reverse("reports:index", args=[org.slug])
+        cards += [
+            ("Open risks", open_risks.count(), False, register),
+            ("High or critical risks", high.count(), True, register),
+            (
+                "Risks to re-assess",
+                open_risks.filter(needs_reassessment=True).count(),
+                True,
+                register,
+            ),
+            ("Overdue treatments", overdue_treatments(org).count(), True, register),
+            ("Lapsed risk acceptances", lapsed_acceptances(org).count(), True, register),
+        ]
+    if view.can(Action.READ, Area.SAFEGUARDS):
+        overall = posture_for(org).tallies.overall
+        link = reverse("safeguards:posture", args=[org.slug])
+        percent = "—" if overall.percent is None else f"{overall.percent}%"
+        cards += [
+            ("Safeguards in place", percent, False, link),
+            ("Safeguard gaps", overall.gaps, True, link),
+        ]
+    if view.can(Action.READ, Area.EVIDENCE):
+        facts = dashboard_facts(org)
+        link = reverse("evidence:list", args=[org.slug])
+        cards += [
+            ("Expired evidence", facts.expired, True, link),
+            ("Evidence expiring in 30 days", facts.expiring, True, link),
+            ("Citations without current evidence", len(facts.missing), True, link),
+        ]
+    return cards
+
+
+HIGH_LEVELS = ("high", "very_high", "critical")
 
 
 def _matrix(org: Organization) -> tuple[list[User], dict[tuple[str, int], str]]:

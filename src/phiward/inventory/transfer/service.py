@@ -44,6 +44,7 @@ from phiward.inventory.transfer.document import (
 )
 from phiward.inventory.transfer.fields import COLUMNS, Kind
 from phiward.inventory.transfer.formats import Format
+from phiward.risk.changes import flag_bulk_updates
 
 InventoryModel = Zone | Vendor | Asset | DataFlow
 MODELS: dict[Table, type[Zone] | type[Vendor] | type[Asset] | type[DataFlow]] = {
@@ -478,6 +479,8 @@ class _Plan:
             for fields, objects in changes.update_groups().items():
                 bulk_update(model, objects, [*sorted(fields), "updated_at"], batch_size=500)
             record_updated(updated, before)
+            # ... nor do they reach the risk register's change tracking: flag affected risks.
+            flag_bulk_updates(updated, before)
         deleted = self._delete() if self.replace else {}
         counts = {
             table: TableCounts(

@@ -15,3 +15,12 @@ register = template.Library()
 def person(user: Any, empty: str = "—") -> str:
     """A user's full name, else username; ``empty`` when there is no user."""
     return display_name(user) if user else empty
+
+
+@register.filter
+def reads(membership: object, area: str) -> bool:
+    """Whether the member's role may read ``area`` (for the navigation): ``m|reads:"risk"``."""
+    from phiward.core.models import Membership
+    from phiward.core.permissions import Action, Area, allowed
+
+    return isinstance(membership, Membership) and allowed(membership.role, Action.READ, Area(area))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SafeguardsConfig(AppConfig):
+    name = "phiward.safeguards"
+    label = "safeguards"
+    verbose_name = "Security Rule safeguards"
