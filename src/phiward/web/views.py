@@ -155,7 +155,7 @@ def _program_cards(view: OrgView) -> list[tuple[str, object, bool, str]]:
             models.Q(residual_level__in=HIGH_LEVELS)
             | models.Q(residual_level="", inherent_level__in=HIGH_LEVELS)
         )
-        register = reverse("reports:index", args=[org.slug])
+        register = reverse("risk:register", args=[org.slug])
         cards += [
             ("Open risks", open_risks.count(), False, register),
             ("High or critical risks", high.count(), True, register),
