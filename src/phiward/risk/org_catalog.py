@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from phiward.audit.tracking import record_created
 from phiward.core.models import Organization
 from phiward.risk.facts import Catalog, ThreatInfo, VulnerabilityInfo
 from phiward.risk.library import ThreatSpec, VulnerabilitySpec, content_digest, load_library
@@ -54,12 +55,16 @@ def stored_content(entry: CatalogEntry, names: tuple[str, ...]) -> dict[str, obj
     return content
 
 
-def _apply(entry: CatalogEntry, content: Mapping[str, object], digest: str) -> None:
+def _fill(entry: CatalogEntry, content: Mapping[str, object], digest: str) -> None:
     for name, value in content.items():
         if name != "key":
             setattr(entry, name, list(value) if isinstance(value, tuple) else value)
     entry.shipped = True
     entry.shipped_digest = digest
+
+
+def _apply(entry: CatalogEntry, content: Mapping[str, object], digest: str) -> None:
+    _fill(entry, content, digest)
     entry.full_clean()
     entry.save()
 
@@ -72,12 +77,17 @@ def _sync(
 ) -> tuple[int, int, int]:
     existing: dict[str, CatalogEntry] = {e.key: e for e in model.objects.for_org(organization)}
     added = updated = kept = 0
+    new: list[CatalogEntry] = []
     for spec in specs:
         content = spec.content()
         digest = content_digest(content)
         entry = existing.get(spec.key)
         if entry is None:
-            _apply(model(organization=organization, key=spec.key), content, digest)
+            fresh = model(organization=organization, key=spec.key)
+            _fill(fresh, content, digest)
+            # The shipped keys are unique (the loader checks), and none exists here yet.
+            fresh.full_clean(validate_unique=False, validate_constraints=False)
+            new.append(fresh)
             added += 1
             continue
         if not entry.shipped:
@@ -87,6 +97,10 @@ def _sync(
         elif entry.shipped_digest != digest:
             _apply(entry, content, digest)
             updated += 1
+    if new:
+        # A new organization's whole catalog: one insert, its audit entries in one batch.
+        model.objects.bulk_create(new)  # type: ignore[arg-type]
+        record_created(new)
     return added, updated, kept
 
 
