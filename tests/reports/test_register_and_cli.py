@@ -77,10 +77,15 @@ def test_cli_writes_each_report_and_audits_the_download(org: Organization, tmp_p
     html = tmp_path / "posture.html"
     run("posture", "--org", "riverside", "--format", "html", "--out", str(html))
     assert "HIPAA Security Rule safeguards" in html.read_text()
+    package = tmp_path / "package.zip"
+    run("evidence-package", "--org", "riverside", "--format", "zip", "--out", str(package))
+    assert package.read_bytes().startswith(b"PK")
     printed = run("register", "--org", "riverside", "--format", "json")
     assert json.loads(printed)[0]["reference"] == "R-001"
     downloads = AuditEntry.objects.filter(action="download", object_type="report")
-    assert sorted(downloads.values_list("object_id", flat=True)) == [
+    names = sorted(downloads.values_list("object_id", flat=True))
+    assert names[0].startswith("riverside-evidence-package-") and names[0].endswith(".zip")
+    assert names[1:] == [
         "riverside-risk-analysis-draft.pdf",
         "riverside-risk-register.json",
         "riverside-safeguards-posture.html",

@@ -96,8 +96,9 @@ def register_command(org_slug: str | None, fmt: str, output: Path | None) -> Non
 
 @report_group.command("evidence-package")
 @org_option
+@click.option("--format", "fmt", type=click.Choice(["zip"]), default="zip", show_default=True)
 @click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def evidence_package_command(org_slug: str | None, output: Path) -> None:
+def evidence_package_command(org_slug: str | None, fmt: str, output: Path) -> None:
     """A zip of every evidence item, the reports, OSCAL, manifest.json and SHA256SUMS."""
     from phiward.reports import downloads, package
 
