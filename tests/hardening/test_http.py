@@ -31,6 +31,7 @@ from phiward.evidence.models import EvidenceItem
 from phiward.inventory.transfer.document import MAX_INPUT_BYTES
 from phiward.web.middleware import max_request_bytes
 from tests.api.sample import Inventory, build_inventory
+from tests.risk.register_sample import Register, build_register
 from tests.web.matrix import TABLE, Kind, Route, web_routes
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,7 @@ class Site:
     inventory: Inventory
     colleague: Membership
     evidence: EvidenceItem
+    register: Register
 
     def url(self, route: Route) -> str | None:
         """The route's URL with this site's objects, or None when it names something unknown."""
@@ -59,6 +61,14 @@ class Site:
             Kind.FLOW: self.inventory.flow.pk,
             Kind.MEMBERSHIP: self.colleague.pk,
             Kind.EVIDENCE: self.evidence.pk,
+            Kind.THREAT: self.register.threat.pk,
+            Kind.VULNERABILITY: self.register.vulnerability.pk,
+            Kind.ANALYSIS: self.register.analysis.pk,
+            Kind.VERSION: self.register.version.pk,
+            Kind.PROPOSAL: self.register.proposal.pk,
+            Kind.RISK: self.register.risk.pk,
+            Kind.TREATMENT: self.register.treatment.pk,
+            Kind.TASK: self.register.task.pk,
         }
         kwargs: dict[str, str | int] = {}
         for param in route.params:
@@ -83,7 +93,10 @@ def site(make_org: Callable[..., Organization], make_member: Callable[..., User]
     record = library.add_record(
         org, {"check": "headers"}, meta=library.Metadata("Record"), links=library.Links(), user=None
     )
-    return Site(org, owner, build_inventory(org), Membership.objects.get(user=colleague), record)
+    inventory = build_inventory(org)
+    return Site(
+        org, owner, inventory, Membership.objects.get(user=colleague), record, build_register(org)
+    )
 
 
 @pytest.fixture
