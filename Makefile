@@ -14,7 +14,7 @@ APT_PACKAGES := chromium fonts-dejavu-core
 
 export PHIWARD_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help run test install install-dev browser postgres lint types unit-sqlite unit-postgres clean screenshot
+.PHONY: help run test install install-dev browser postgres lint types unit-sqlite unit-sqlite-rest unit-postgres clean screenshot
 
 help:
 	@echo "make run   — install, prepare the SQLite database, load the demo clinic, serve on http://$(HOST):$(PORT)"
@@ -69,9 +69,19 @@ types: install-dev
 	$(BIN)/mypy
 
 # Each pytest run gets a throw-away data directory; pytest's exit code 5 (no tests ran) fails.
+# The SQLite suite in two halves: the route/operation matrices, hardening and browser tests;
+# and everything else.
+SQLITE_FIRST_HALF := tests/web tests/api tests/hardening tests/e2e
+
 unit-sqlite: install-dev browser
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -q
+	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -q \
+	  $(SQLITE_FIRST_HALF)
+
+unit-sqlite-rest: install-dev
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -q \
+	  $(addprefix --ignore=,$(SQLITE_FIRST_HALF))
 
 # On PostgreSQL: everything that touches the database's behaviour. The route x role x tenant
 # matrices, the schemathesis run, PDF rendering and OSCAL validation do not depend on the
@@ -84,11 +94,12 @@ unit-postgres: install-dev postgres
 	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL=$(PG_URL)/phiward_ci_$$$$ \
 	  $(BIN)/pytest -p no:cacheprovider -q -m 'not e2e' --create-db $(PG_ONLY_ON_SQLITE)
 
-# The two database runs are independent (own data directory, own database) and pytest uses one
-# core: they run side by side, each one's output printed whole when it ends.
+# The test runs are independent (own data directory, own database) and pytest uses one core:
+# the SQLite suite in two halves and the PostgreSQL run go side by side, each one's output
+# printed whole when it ends.
 test: install-dev browser postgres
 	@$(MAKE) --no-print-directory lint types
-	@$(MAKE) --no-print-directory -j2 --output-sync=target unit-sqlite unit-postgres
+	@$(MAKE) --no-print-directory -j3 --output-sync=target unit-sqlite unit-sqlite-rest unit-postgres
 	@echo "make test: all suites passed"
 
 # Refresh docs/screenshot-dashboard.png from the browser journey.
