@@ -8,11 +8,14 @@ object of each inventory kind, so an allowed delete really deletes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Count, Max, Model
 from django.test import Client
 from django.urls import reverse
@@ -141,6 +144,17 @@ def _tenant(slug: str) -> Tenant:
 
 
 @pytest.fixture(scope="module")
+def tenants(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Tenant, Tenant]]:
+    """The two organizations, built once for the module inside a transaction that is rolled
+    back at its end; each case runs in a savepoint of it (pytest-django's ``db``), so an
+    allowed delete or a refused write is undone before the next case, as Django's
+    ``TestCase.setUpTestData`` does. Building them per case was most of this matrix's time."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _tenant("clinic-a"), _tenant("clinic-b")
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
 def browser() -> Client:
     """One client for the module: a new one builds a new handler, and WhiteNoise's middleware
     walks every static file when it starts, which would be most of this matrix's time."""
@@ -213,8 +227,8 @@ def test_disagreements_name_real_cases() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", [_param(case) for case in cases(ROUTES)])
-def test_access(case: Case, browser: Client) -> None:
-    home, elsewhere = _tenant("clinic-a"), _tenant("clinic-b")
+def test_access(case: Case, browser: Client, tenants: tuple[Tenant, Tenant]) -> None:
+    home, elsewhere = tenants
     _login(browser, case, home, elsewhere)
     url = _url(case, home, elsewhere)
     want = expected(case)

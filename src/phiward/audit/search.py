@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from phiward.audit.canonical import JsonValue, timestamp_text
 from phiward.audit.models import AuditEntry
+from phiward.core.spreadsheet import safe_cell
 
 EXPORT_CHUNK = 2000  # entries per query when exporting
 
@@ -160,9 +161,7 @@ def to_csv(found: Iterable[AuditEntry]) -> str:
 
 
 def _cell(value: JsonValue) -> str:
-    text = "" if value is None else str(value)
-    # A cell a spreadsheet would run as a formula is quoted (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell("" if value is None else str(value))
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

@@ -42,6 +42,9 @@ class Area(StrEnum):
     RISK = "risk"  # analyses, proposals, risks, treatments; approve = sign-off, acceptance
     SAFEGUARDS = "safeguards"  # Security Rule statuses; approve = a required spec "not applicable"
     EVIDENCE = "evidence"  # evidence items; administer = delete inside the retention period
+    # Incidents, breach assessments and notices, IR exercises and the IR plan; approve = sign
+    # off a breach determination or an IR plan version. The workforce may only report (create).
+    INCIDENTS = "incidents"
 
 
 _ALL = frozenset(Action)
@@ -63,6 +66,7 @@ TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
         Area.RISK: _EDIT | {Action.APPROVE},
         Area.SAFEGUARDS: _EDIT | {Action.APPROVE},
         Area.EVIDENCE: _EDIT,
+        Area.INCIDENTS: _EDIT | {Action.APPROVE},
     },
     Role.PRIVACY_OFFICER: {
         Area.ORGANIZATION: _READ,
@@ -74,12 +78,18 @@ TABLE: dict[Role, dict[Area, frozenset[Action]]] = {
         Area.RISK: _EDIT,
         Area.SAFEGUARDS: _EDIT,
         Area.EVIDENCE: _EDIT,
+        # The privacy officer owns breach notification (164.530(a)) and signs determinations.
+        Area.INCIDENTS: _EDIT | {Action.APPROVE},
     },
     # An auditor's own token acts as an auditor: it reads and exports, and changes nothing.
     Role.AUDITOR: {**dict.fromkeys(Area, _AUDIT), Area.TOKENS: _OWN_TOKENS},
-    # Workforce members see their own assignments (later issues) and the public catalog; the
+    # Workforce members report incidents and read the public catalog; the
     # inventory and governance records are not theirs to browse.
-    Role.WORKFORCE: {Area.ORGANIZATION: _READ, Area.CATALOG: _READ},
+    Role.WORKFORCE: {
+        Area.ORGANIZATION: _READ,
+        Area.CATALOG: _READ,
+        Area.INCIDENTS: frozenset({Action.CREATE}),  # report an incident, nothing more
+    },
 }
 
 

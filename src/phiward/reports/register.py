@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from phiward.core.models import Organization, display_name
+from phiward.core.spreadsheet import safe_cell
 from phiward.risk.models import Risk, Treatment
 from phiward.risk.scoring import Level, spec
 
@@ -40,7 +41,6 @@ COLUMNS = (
     "next_due",
     "overdue",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _level(value: str) -> str:
@@ -109,7 +109,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return safe_cell(text)
 
 
 def to_csv(records: Sequence[dict[str, Any]]) -> bytes:
