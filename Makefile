@@ -84,15 +84,18 @@ unit-sqlite-rest: install-dev
 	  $(addprefix --ignore=,$(SQLITE_FIRST_HALF))
 
 # On PostgreSQL: everything that touches the database's behaviour. The route x role x tenant
-# matrices, the schemathesis run, PDF rendering and OSCAL validation do not depend on the
-# database engine; they run once, on SQLite.
+# matrices, the schemathesis run, PDF rendering, OSCAL validation and the pure breach engine do
+# not depend on the database engine, nor do tests marked own_database (phiward in subprocesses
+# with a database of their own, PostgreSQL included where it matters); they run once, on SQLite.
 PG_ONLY_ON_SQLITE := --ignore=tests/web/test_access_matrix.py --ignore=tests/api/test_roles.py \
-  --ignore=tests/hardening/test_api_fuzz.py --ignore=tests/reports --ignore=tests/oscal
+  --ignore=tests/hardening/test_api_fuzz.py --ignore=tests/reports --ignore=tests/oscal \
+  --ignore=tests/breach
 
 unit-postgres: install-dev postgres
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	PHIWARD_DATA_DIR=$$tmp/data PHIWARD_DATABASE_URL=$(PG_URL)/phiward_ci_$$$$ \
-	  $(BIN)/pytest -p no:cacheprovider -q -m 'not e2e' --create-db $(PG_ONLY_ON_SQLITE)
+	  $(BIN)/pytest -p no:cacheprovider -q -m 'not e2e and not own_database' --create-db \
+	  $(PG_ONLY_ON_SQLITE)
 
 # The test runs are independent (own data directory, own database) and pytest uses one core:
 # the SQLite suite in two halves and the PostgreSQL run go side by side, each one's output

@@ -169,9 +169,12 @@ def _register_routers() -> None:
     from phiward.accounts.api import account_router
     from phiward.accounts.api import router as accounts_router
     from phiward.audit.api import router as audit_router
+    from phiward.calendar.api import router as calendar_router
     from phiward.catalog.api import router as catalog_router
     from phiward.core.api import router as org_router
     from phiward.evidence.api import router as evidence_router
+    from phiward.exercises.api import router as exercises_router
+    from phiward.incidents.api import router as incidents_router
     from phiward.inventory.api import router as inventory_router
     from phiward.reports.api import router as reports_router
     from phiward.risk.api import router as risk_router
@@ -187,6 +190,9 @@ def _register_routers() -> None:
     api.add_router("/organizations", safeguards_router)
     api.add_router("/organizations", reports_router)
     api.add_router("/organizations", risk_router)
+    api.add_router("/organizations", incidents_router)
+    api.add_router("/organizations", calendar_router)
+    api.add_router("/organizations", exercises_router)
     api.add_router("/account", account_router)
     api.add_router("/catalog", catalog_router)
 

@@ -30,6 +30,10 @@ COMMAND_MODULES = (
     "phiward.evidence.cli",
     "phiward.oscal.cli",
     "phiward.reports.cli",
+    "phiward.calendar.cli",
+    "phiward.exercises.cli",
+    "phiward.breach.cli",
+    "phiward.incidents.cli",
 )
 
 

@@ -34,18 +34,15 @@ from django.test import Client
 from phiward.accounts.policies import FIELDS as POLICY_FIELDS
 from phiward.accounts.sessions import handle_of
 from phiward.api import api
+from phiward.audit.tracking import tracked_models
 from phiward.core.members import PROFILE_FIELDS
-from phiward.core.models import (
-    Membership,
-    OfficerAppointment,
-    Organization,
-    ResponsibilityAssignment,
-)
+from phiward.core.models import Membership, Organization, OrgScopedModel
 from phiward.core.permissions import Action, Area, Role, allowed
-from phiward.inventory.models import Asset, DataFlow, Vendor, Zone
 from phiward.tokens.lifecycle import create_token, may_hold_tokens
 from phiward.tokens.models import ApiToken
 from tests.api.sample import Inventory, build_inventory, new_body, send
+from tests.exercises.sample import ExerciseSample, build_exercises
+from tests.incidents.sample import build_incidents, incident_operations
 
 pytestmark = pytest.mark.django_db
 
@@ -335,6 +332,60 @@ def _risk() -> dict[str, Op]:
     }
 
 
+def _incident_ids(world: World, actor: User | None) -> dict[str, object]:
+    """The incident sample (tests/incidents/sample.py), made once per world."""
+    found = getattr(world, "incident_sample", None)
+    if found is None:
+        found = build_incidents(world.org, world.boss)
+        world.incident_sample = found  # type: ignore[attr-defined]
+    return found.ids()
+
+
+def _exercise_sample(world: World) -> ExerciseSample:
+    found = getattr(world, "exercise_sample", None)
+    if found is None:
+        found = build_exercises(world.org)
+        world.exercise_sample = found  # type: ignore[attr-defined]
+    return found
+
+
+def _exercise_ids(world: World, actor: User | None) -> dict[str, object]:
+    sample = _exercise_sample(world)
+    return {
+        "exercise_id": sample.exercise.pk,
+        "action_id": sample.action.pk,
+        "version_id": sample.draft.pk,
+    }
+
+
+def _exercises() -> dict[str, Op]:
+    area, read, change = Area.INCIDENTS, Action.READ, Action.CHANGE
+
+    def on(action: Action, body: Body | None = None, values: Values | None = _exercise_ids) -> Op:
+        return scoped(area, action, body, values=values)
+
+    return {
+        "list_calendar_deadlines": scoped(ORG, read),
+        "download_calendar_ics": scoped(ORG, read),
+        "list_exercises": on(read, values=None),
+        "list_exercises_due": on(read, values=None),
+        "list_major_changes": on(read, values=None),
+        "list_ir_plan_versions": on(read, values=None),
+        "get_exercise": on(read),
+        "get_ir_plan_version": on(read),
+        "create_exercise": on(Action.CREATE, lambda w: {"title": "Tabletop"}, values=None),
+        "create_major_change": on(Action.CREATE, lambda w: {"description": "New EHR"}, None),
+        "open_ir_plan_revision": on(Action.CREATE),
+        # Where no draft is open: the sample (which has one) is not made for it.
+        "create_ir_plan_draft": on(Action.CREATE, values=None),
+        "update_exercise": on(change, lambda w: {"title": "Renamed"}),
+        "create_exercise_action": on(change, lambda w: {"title": "Fix"}),
+        "update_exercise_action": on(change, lambda w: {"done_on": "2026-01-02"}),
+        "update_ir_plan_draft": on(change, lambda w: {"body": "x"}),
+        "approve_ir_plan_version": on(Action.APPROVE, lambda w: {}),
+    }
+
+
 CATALOG_ENTRY = {"framework": "hipaa-security", "key": "164.308-a-1"}
 
 OPERATIONS: dict[str, Op] = {
@@ -375,6 +426,8 @@ OPERATIONS: dict[str, Op] = {
     **_evidence(),
     **_reports(),
     **_risk(),
+    **_exercises(),
+    **incident_operations(scoped, _incident_ids),
     "phiward_catalog_api_list_frameworks": Op(Gate.ANY_USER),
     "phiward_catalog_api_list_entries": Op(Gate.ANY_USER, fixed=CATALOG_ENTRY),
     "phiward_catalog_api_get_entry": Op(Gate.ANY_USER, fixed=CATALOG_ENTRY),
@@ -507,33 +560,15 @@ def _path(operation: Operation, op: Op, world: World, actor: User | None) -> str
 
 def _snapshot() -> tuple[object, ...]:
     """Everything an operation could write: organizations and their account policies, people,
-    sessions, API tokens, governance, inventory, the risk records."""
-    from phiward.risk import models as risk
-
-    inventory = (
-        Zone,
-        Vendor,
-        Asset,
-        DataFlow,
-        risk.RiskAnalysis,
-        risk.AnalysisVersion,
-        risk.QuestionAnswer,
-        risk.RiskProposal,
-        risk.Risk,
-        risk.Treatment,
-        risk.TreatmentTask,
-        risk.Threat,
-        risk.Vulnerability,
-    )
+    sessions, API tokens, and every organization's records (each concrete OrgScopedModel)."""
+    scoped = [m for m in tracked_models() if issubclass(m, OrgScopedModel)]
     return (
         *Organization.objects.order_by("pk").values_list("slug", *PROFILE_FIELDS, *POLICY_FIELDS),
         Session.objects.count(),
         UserSession.objects.count(),
         *ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"),
         *Membership.objects.order_by("pk").values_list("organization", "user", "role"),
-        ResponsibilityAssignment.objects.count(),
-        OfficerAppointment.objects.count(),
-        *(m.objects.aggregate(Count("pk"), Max("updated_at"), Max("pk")) for m in inventory),
+        *(m.objects.aggregate(Count("pk"), Max("updated_at"), Max("pk")) for m in scoped),
     )
 
 

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 # Inside the install: entries, a checkpoint with the first key, a new key, more entries and
 # a checkpoint with the new key.
 HISTORY = """

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 # Runs inside the install (its data dir): a few entries, one signed checkpoint, then the
 # tampering named by argv[1], done the way someone with database access would.
 TAMPER = """

@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 ADD_NOTE = """
 import django, os

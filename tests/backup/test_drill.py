@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 NOTE = "restricted: reviewed with Dr. Example"
 SAVE_NOTE = f"""
 import django

@@ -15,6 +15,8 @@ from phiward.backup.manifest import TableDigest, compare_tables
 from phiward.backup.snapshot import Database
 from tests.backup.test_sealed import FixedKey
 
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 
 

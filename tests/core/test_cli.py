@@ -29,6 +29,7 @@ def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.own_database
 def test_init_creates_private_data_dir_and_is_idempotent(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = run(data_dir, "init", "--json")
@@ -50,6 +51,7 @@ def test_init_creates_private_data_dir_and_is_idempotent(tmp_path: Path) -> None
     assert (data_dir / "admin-credentials.txt").read_text() == credentials
 
 
+@pytest.mark.own_database
 def test_commands_before_init_fail_with_one_line(tmp_path: Path) -> None:
     result = run(tmp_path / "empty", "org", "list")
     assert result.returncode != 0
@@ -58,6 +60,7 @@ def test_commands_before_init_fail_with_one_line(tmp_path: Path) -> None:
     assert lines[0].startswith("phiward: error:") and "phiward init" in lines[0]
 
 
+@pytest.mark.own_database
 def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     result = run(tmp_path / "data", "no-such-command")
     assert result.returncode == 2

@@ -46,7 +46,9 @@ def _membership(org: Organization, user: User) -> Membership:
         (Role.SECURITY_OFFICER, Role.PRIVACY_OFFICER, True),
         (Role.SECURITY_OFFICER, Role.OWNER, False),
         (Role.PRIVACY_OFFICER, Role.SECURITY_OFFICER, False),  # approving governance
-        (Role.AUDITOR, Role.WORKFORCE, True),
+        # The workforce may report incidents; a (read-only) auditor may not, so cannot grant it.
+        (Role.AUDITOR, Role.WORKFORCE, False),
+        (Role.AUDITOR, Role.AUDITOR, True),
         (Role.WORKFORCE, Role.AUDITOR, False),
     ],
 )

@@ -25,7 +25,7 @@ from phiward.audit.models import AuditEntry
 from phiward.catalog.catalog import Requirement
 from phiward.core.models import Organization
 from phiward.demo import program
-from phiward.demo.clinic import OWNER, PRIVACY, SECURITY
+from phiward.demo.clinic import OWNER, PRIVACY, SECURITY, WORKFORCE
 from phiward.demo.credentials import PASSWORD_ENV
 from phiward.demo.loader import counts, load_demo
 from phiward.evidence import library
@@ -271,8 +271,9 @@ def test_each_write_is_on_the_audit_log_as_the_person_who_made_it(org: Organizat
     entries = AuditEntry.objects.filter(organization_id=org.pk)
     demo = entries.filter(source=program.AUDIT_SOURCE)
     assert demo.count() > 300
+    # The workforce member reported two of the demo's incidents.
     assert set(demo.values_list("actor", flat=True)) == {
-        owner.username, officer.username, privacy.username
+        owner.username, officer.username, privacy.username, WORKFORCE
     }  # fmt: skip
     approvals = demo.filter(object_type="risk.analysisversion", action="create")
     assert set(approvals.values_list("actor_id", flat=True)) == {officer.pk}

@@ -82,6 +82,7 @@ def phiward(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.own_database
 def test_backup_and_restore_verify_end_to_end(tmp_path: Path) -> None:
     env = {**os.environ, "PHIWARD_DATA_DIR": str(tmp_path / "data"), "PHIWARD_DATABASE_URL": ""}
     env.pop("DJANGO_SETTINGS_MODULE", None)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 DJANGO_ADMIN = [sys.executable, "-m", "django"]
 
 

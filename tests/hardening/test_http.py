@@ -26,13 +26,10 @@ from django.urls import resolve, reverse
 from phiward.api import api
 from phiward.core.models import Membership, Organization
 from phiward.core.permissions import Role
-from phiward.evidence import library
-from phiward.evidence.models import EvidenceItem
 from phiward.inventory.transfer.document import MAX_INPUT_BYTES
 from phiward.web.middleware import max_request_bytes
-from tests.api.sample import Inventory, build_inventory
-from tests.risk.register_sample import Register, build_register
 from tests.web.matrix import TABLE, Kind, Route, web_routes
+from tests.web.sample_objects import Objects, build_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -46,30 +43,15 @@ API_ONLY = ("PUT", "PATCH", "DELETE")
 class Site:
     org: Organization
     owner: User
-    inventory: Inventory
-    colleague: Membership
-    evidence: EvidenceItem
-    register: Register
+    objects: Objects
+
+    @property
+    def colleague(self) -> Membership:
+        return self.objects.colleague
 
     def url(self, route: Route) -> str | None:
         """The route's URL with this site's objects, or None when it names something unknown."""
         page = TABLE.get(route.name)
-        ids = {
-            Kind.ZONE: self.inventory.zone.pk,
-            Kind.VENDOR: self.inventory.vendor.pk,
-            Kind.ASSET: self.inventory.asset.pk,
-            Kind.FLOW: self.inventory.flow.pk,
-            Kind.MEMBERSHIP: self.colleague.pk,
-            Kind.EVIDENCE: self.evidence.pk,
-            Kind.THREAT: self.register.threat.pk,
-            Kind.VULNERABILITY: self.register.vulnerability.pk,
-            Kind.ANALYSIS: self.register.analysis.pk,
-            Kind.VERSION: self.register.version.pk,
-            Kind.PROPOSAL: self.register.proposal.pk,
-            Kind.RISK: self.register.risk.pk,
-            Kind.TREATMENT: self.register.treatment.pk,
-            Kind.TASK: self.register.task.pk,
-        }
         kwargs: dict[str, str | int] = {}
         for param in route.params:
             if param == "org":
@@ -79,7 +61,7 @@ class Site:
             elif page is not None and param in page.fixed:
                 kwargs[param] = page.fixed[param]
             elif param == "pk" and page is not None and page.obj is not None:
-                kwargs[param] = ids[page.obj]
+                kwargs[param] = self.objects.pks[page.obj]
             else:
                 return None
         return reverse(route.name, kwargs=kwargs) if route.name else None
@@ -89,14 +71,7 @@ class Site:
 def site(make_org: Callable[..., Organization], make_member: Callable[..., User]) -> Site:
     org = make_org("hardened", "Hardened Clinic")
     owner = make_member(org, Role.OWNER, username="hardened-owner")
-    colleague = make_member(org, Role.WORKFORCE, username="hardened-colleague")
-    record = library.add_record(
-        org, {"check": "headers"}, meta=library.Metadata("Record"), links=library.Links(), user=None
-    )
-    inventory = build_inventory(org)
-    return Site(
-        org, owner, inventory, Membership.objects.get(user=colleague), record, build_register(org)
-    )
+    return Site(org, owner, build_objects(org))
 
 
 @pytest.fixture
@@ -116,7 +91,7 @@ def _api_operations(site: Site) -> list[tuple[str, set[str]]]:
     document = api.get_openapi_schema()
     values = {
         "org": site.org.slug,
-        "item_id": str(site.inventory.zone.pk),
+        "item_id": str(site.objects.pks[Kind.ZONE]),
         "username": site.colleague.user.get_username(),
         "framework": "hipaa-security",
         "key": "164.308-a-1",

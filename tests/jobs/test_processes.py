@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
+
 JOB_NAMES = ["audit-checkpoint", "audit-verify", "sessions-purge"]
 
 

@@ -66,6 +66,7 @@ def test_a_token_defaults_to_its_creators_role_and_90_days(
         (Role.PRIVACY_OFFICER, Role.SECURITY_OFFICER),  # approval is not the privacy officer's
         (Role.PRIVACY_OFFICER, Role.OWNER),
         (Role.AUDITOR, Role.PRIVACY_OFFICER),
+        (Role.AUDITOR, Role.WORKFORCE),  # the workforce reports incidents; an auditor does not
     ],
 )
 def test_a_token_role_never_exceeds_the_creators(
@@ -84,7 +85,7 @@ def test_a_token_role_never_exceeds_the_creators(
         (Role.OWNER, Role.AUDITOR),
         (Role.SECURITY_OFFICER, Role.PRIVACY_OFFICER),
         (Role.AUDITOR, Role.AUDITOR),
-        (Role.AUDITOR, Role.WORKFORCE),
+        (Role.PRIVACY_OFFICER, Role.WORKFORCE),
     ],
 )
 def test_a_lower_or_equal_role_is_accepted(

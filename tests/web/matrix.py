@@ -63,6 +63,13 @@ class Kind(StrEnum):
     RISK = "risk"
     TREATMENT = "treatment"
     TASK = "task"
+    # IR exercises (tests/exercises/sample.py): an exercise with a follow-up action, and the
+    # IR plan with an approved version 1 and an open draft version 2.
+    EXERCISE = "exercise"
+    EXERCISE_ACTION = "exercise-action"
+    PLAN_DRAFT = "plan-draft"
+    # An incident (tests/incidents: reported, nothing else): its pages, forms and buttons.
+    INCIDENT = "incident"
 
 
 class Gate(StrEnum):
@@ -202,6 +209,62 @@ def _risk() -> dict[str, Page]:
     }
 
 
+def _exercises() -> dict[str, Page]:
+    area, x = Area.INCIDENTS, Kind.EXERCISE
+    create, change = Action.CREATE, Action.CHANGE
+    return {
+        "exercises:list": view(area),
+        "exercises:create": form(area, create),
+        "exercises:major-change": form(area, create),
+        "exercises:detail": view(area, obj=x),
+        "exercises:edit": form(area, change, obj=x),
+        "exercises:action-create": form(area, change, obj=x),
+        "exercises:open-revision": Page({"POST": member(area, create)}, obj=x),
+        "exercises:action-done": Page({"POST": member(area, change)}, obj=Kind.EXERCISE_ACTION),
+        "exercises:plan": view(area),
+        "exercises:plan-start": Page({"POST": member(area, create)}),
+        "exercises:plan-detail": view(area, obj=Kind.PLAN_DRAFT),
+        "exercises:plan-edit": form(area, change, obj=Kind.PLAN_DRAFT),
+        "exercises:plan-approve": Page({"POST": member(area, Action.APPROVE)}, obj=Kind.PLAN_DRAFT),
+        "exercises:plan-diff": view(area, obj=Kind.PLAN_DRAFT),
+    }
+
+
+def _incidents() -> dict[str, Page]:
+    area, x = Area.INCIDENTS, Kind.INCIDENT
+    change = Action.CHANGE
+
+    def post(action: Action) -> Page:
+        return Page({"POST": member(area, action)}, obj=x)
+
+    return {
+        "incidents:list": view(area),
+        "incidents:report": form(area, Action.CREATE),  # the workforce may, auditors not
+        "incidents:hhs-log": view(area),
+        "incidents:hhs-log-csv": view(area, Action.EXPORT),
+        "incidents:notice-settings": form(area, change),
+        "incidents:detail": view(area, obj=x),
+        "incidents:triage": form(area, change, obj=x),
+        "incidents:status": post(change),
+        "incidents:timeline": form(area, change, obj=x),
+        "incidents:playbook": post(change),
+        "incidents:step-check": post(change),
+        "incidents:review": form(area, change, obj=x),
+        "incidents:review-complete": post(change),
+        "incidents:follow-up": form(area, change, obj=x),
+        "incidents:follow-up-done": post(change),
+        "incidents:affected": form(area, change, obj=x),
+        "incidents:assessment": form(area, change, obj=x),
+        "incidents:determination": view(area, obj=x),
+        "incidents:sign-off": post(Action.APPROVE),
+        "incidents:sent": form(area, change, obj=x),
+        "incidents:not-required": post(change),
+        "incidents:notices": view(area, obj=x),
+        "incidents:notice-text": form(area, change, obj=x),
+        "incidents:notice-keep": post(change),
+    }
+
+
 def _evidence() -> dict[str, Page]:
     area, item = Area.EVIDENCE, Kind.EVIDENCE
     return {
@@ -319,6 +382,15 @@ TABLE: dict[str, Page] = {
     **_risk(),
     # Reports: the page, and downloads (HTML unless asked for PDF). The fixture organizations
     # have a risk analysis (the risk records above), so its report renders.
+    # The program calendar: every member; what it lists is filtered by role.
+    "calendar:month": view(ORG),
+    "calendar:ics": view(ORG),
+    # IR exercises and the IR plan: an empty POST re-renders a form with errors, or goes back
+    # with a message (a draft already open, an empty change summary).
+    **_exercises(),
+    # Incidents: an empty POST re-renders a form with errors, saves an empty optional form, or
+    # goes back to the incident with a message (no status, step, obligation or notice named).
+    **_incidents(),
     "reports:index": view(Area.RISK),
     "reports:risk-analysis": view(Area.RISK, Action.EXPORT),
     "reports:posture": view(Area.SAFEGUARDS, Action.EXPORT),

@@ -1,13 +1,13 @@
 """Every web URL as every role, inside and outside the tenant, against the permission table.
 
 The routes come from the URLconf, the expectations from tests/web/matrix.py (which states each
-page's (Area, Action) and asks ``allowed()``). Each case builds two fresh organizations with one
-object of each inventory kind, so an allowed delete really deletes.
+page's (Area, Action) and asks ``allowed()``). Two organizations with one object of each kind
+(tests/web/sample_objects.py) are built once; every case runs in a savepoint rolled back after
+it, so an allowed delete really deletes and the next case finds everything again.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,43 +16,16 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max, Model
+from django.db.models import Count, Max
 from django.test import Client
 from django.urls import reverse
 
+from phiward.audit.tracking import tracked_models
 from phiward.core.members import PROFILE_FIELDS
-from phiward.core.models import (
-    Membership,
-    OfficerAppointment,
-    Organization,
-    ResponsibilityAssignment,
-)
+from phiward.core.models import Membership, Organization, OrgScopedModel
 from phiward.core.permissions import Role
-from phiward.evidence import library
-from phiward.evidence.models import EvidenceItem
-from phiward.inventory.models import (
-    Asset,
-    AssetKind,
-    BaaStatus,
-    DataFlow,
-    TransitEncryption,
-    Vendor,
-    Zone,
-    ZoneKind,
-)
-from phiward.risk.models import (
-    AnalysisVersion,
-    QuestionAnswer,
-    Risk,
-    RiskAnalysis,
-    RiskProposal,
-    Threat,
-    Treatment,
-    TreatmentTask,
-    Vulnerability,
-)
-from tests.risk.register_sample import build_register
 from tests.web.matrix import Case, Kind, Place, Stranger, cases, expected, unlisted, web_routes
+from tests.web.sample_objects import MODELS, Objects, build_objects
 
 ROUTES = web_routes()
 
@@ -60,87 +33,23 @@ ROUTES = web_routes()
 # strict xfail, so fixing the view turns it into a failure that asks for the entry's removal.
 DISAGREEMENTS: dict[str, str] = {}
 
-MODELS: dict[Kind, type[Model]] = {
-    Kind.ZONE: Zone,
-    Kind.VENDOR: Vendor,
-    Kind.ASSET: Asset,
-    Kind.FLOW: DataFlow,
-    Kind.MEMBERSHIP: Membership,
-    Kind.EVIDENCE: EvidenceItem,
-    Kind.THREAT: Threat,
-    Kind.VULNERABILITY: Vulnerability,
-    Kind.ANALYSIS: RiskAnalysis,
-    Kind.VERSION: AnalysisVersion,
-    Kind.PROPOSAL: RiskProposal,
-    Kind.RISK: Risk,
-    Kind.TREATMENT: Treatment,
-    Kind.TASK: TreatmentTask,
-}
-
 
 @dataclass(frozen=True)
 class Tenant:
     org: Organization
-    pks: dict[Kind, int]
-    colleague: str  # the username of the membership in ``pks``
+    objects: Objects
 
     def names(self, kind: Kind) -> dict[str, str | int]:
-        """How a route may name the object: the URL parameters and their values."""
-        by_name = {"username": self.colleague} if kind is Kind.MEMBERSHIP else {}
-        return {"pk": self.pks[kind], **by_name}
+        return self.objects.names(kind)
+
+    @property
+    def pks(self) -> dict[Kind, int]:
+        return self.objects.pks
 
 
 def _tenant(slug: str) -> Tenant:
     org = Organization.objects.create(slug=slug, name=slug.title())
-    zone = Zone.objects.create(organization=org, name="Clinical LAN", kind=ZoneKind.CLINICAL)
-    vendor = Vendor.objects.create(organization=org, name="Billing Co", baa_status=BaaStatus.NONE)
-    asset = Asset.objects.create(
-        organization=org, name="EHR", kind=AssetKind.EHR, zone=zone, ephi_maintains=True
-    )
-    flow = DataFlow.objects.create(
-        organization=org,
-        name="Claims",
-        source_asset=asset,
-        destination_vendor=vendor,
-        ephi_categories=["billing"],
-        transit_encryption=TransitEncryption.NONE,
-    )
-    record = library.add_record(
-        org,
-        {"check": "matrix"},
-        meta=library.Metadata(
-            "Record", effective_on=dt.date(2010, 1, 1), expires_on=dt.date(2011, 1, 1)
-        ),
-        links=library.Links(),
-        user=None,
-    )
-    EvidenceItem.objects.filter(pk=record.pk).update(
-        created_at=dt.datetime(2010, 1, 1, tzinfo=dt.UTC)
-    )
-    colleague = User.objects.create(username=f"colleague-{slug}")
-    membership = Membership.objects.create(user=colleague, organization=org, role=Role.WORKFORCE)
-    pks = {
-        Kind.ZONE: zone.pk,
-        Kind.VENDOR: vendor.pk,
-        Kind.ASSET: asset.pk,
-        Kind.FLOW: flow.pk,
-        Kind.MEMBERSHIP: membership.pk,
-        Kind.EVIDENCE: record.pk,
-    }
-    register = build_register(org)
-    pks.update(
-        {
-            Kind.THREAT: register.threat.pk,
-            Kind.VULNERABILITY: register.vulnerability.pk,
-            Kind.ANALYSIS: register.analysis.pk,
-            Kind.VERSION: register.version.pk,
-            Kind.PROPOSAL: register.proposal.pk,
-            Kind.RISK: register.risk.pk,
-            Kind.TREATMENT: register.treatment.pk,
-            Kind.TASK: register.task.pk,
-        }
-    )
-    return Tenant(org, pks, colleague.username)
+    return Tenant(org, build_objects(org))
 
 
 @pytest.fixture(scope="module")
@@ -192,17 +101,13 @@ def _url(case: Case, home: Tenant, elsewhere: Tenant) -> str:
 
 
 def _snapshot() -> tuple[object, ...]:
-    """Everything a web page could write: organizations, people, governance, inventory,
-    evidence and the risk records."""
-    risk = (RiskAnalysis, AnalysisVersion, QuestionAnswer, RiskProposal, Risk, Treatment)
-    catalog = (TreatmentTask, Threat, Vulnerability)
-    inventory = (Zone, Vendor, Asset, DataFlow, EvidenceItem, *risk, *catalog)
+    """Everything a web page could write: organizations, people, and every organization's
+    records (each concrete ``OrgScopedModel``: inventory, evidence, risk, incidents, ...)."""
+    scoped = [m for m in tracked_models() if issubclass(m, OrgScopedModel)]
     return (
         *Organization.objects.order_by("pk").values_list(*PROFILE_FIELDS),
         *Membership.objects.order_by("pk").values_list("organization", "user", "role"),
-        ResponsibilityAssignment.objects.count(),
-        OfficerAppointment.objects.count(),
-        *(m.objects.aggregate(Count("pk"), Max("updated_at"), Max("pk")) for m in inventory),
+        *(m.objects.aggregate(Count("pk"), Max("updated_at"), Max("pk")) for m in scoped),
     )
 
 

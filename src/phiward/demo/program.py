@@ -58,6 +58,7 @@ from phiward.demo.clinic import (
     PRIVACY,
     SECURITY,
 )
+from phiward.demo.program_incidents import build_incident_response
 from phiward.demo.program_plans import (
     ANSWERS,
     POLICIES,
@@ -703,6 +704,7 @@ def build_program(organization: Organization, *, seed: int) -> RiskAnalysis:
     program.finish_treatments()
     program.approve("Re-rated after the departure checklist and the screen lock went live.")
     program.change_after_approval()
+    build_incident_response(organization, today=program.today)  # incidents, IR exercises, plan
     return program.the_analysis()
 
 

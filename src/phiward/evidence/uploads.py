@@ -43,10 +43,10 @@ class InMemoryUpload(MemoryFileUploadHandler):
         self.activated = True
 
 
-def _handlers(request: HttpRequest) -> list[FileUploadHandler]:
+def in_memory_handlers(request: HttpRequest) -> list[FileUploadHandler]:
     return [InMemoryUpload(request)]
 
 
 def register() -> None:
     for path in (WEB_UPLOAD, API_UPLOAD):
-        allow_large_uploads(UploadRoute(path, storage.max_bytes, _handlers))
+        allow_large_uploads(UploadRoute(path, storage.max_bytes, in_memory_handlers))

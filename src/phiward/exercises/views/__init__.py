@@ -1,0 +1,1 @@
+"""The exercises app's pages: exercises (``records``) and the IR plan (``plan``)."""
