@@ -84,12 +84,15 @@ unit-sqlite-rest: install-dev
 	  $(addprefix --ignore=,$(SQLITE_FIRST_HALF))
 
 # On PostgreSQL: everything that touches the database's behaviour. The route x role x tenant
-# matrices, the schemathesis run, PDF rendering, OSCAL validation and the pure breach engine do
-# not depend on the database engine, nor do tests marked own_database (phiward in subprocesses
-# with a database of their own, PostgreSQL included where it matters); they run once, on SQLite.
+# matrices, the schemathesis run, the HTTP hardening checks, PDF rendering, OSCAL validation and
+# the pure breach engine do not depend on the database engine, nor do tests marked own_database
+# (phiward in subprocesses with a database of their own, PostgreSQL included where it matters);
+# they run once, on SQLite. The demo is loaded on PostgreSQL by tests/demo/test_program*.py; the
+# loader's repeated runs and resets (test_loader.py) run on SQLite.
 PG_ONLY_ON_SQLITE := --ignore=tests/web/test_access_matrix.py --ignore=tests/api/test_roles.py \
-  --ignore=tests/hardening/test_api_fuzz.py --ignore=tests/reports --ignore=tests/oscal \
-  --ignore=tests/breach
+  --ignore=tests/hardening/test_api_fuzz.py --ignore=tests/hardening/test_http.py \
+  --ignore=tests/reports --ignore=tests/oscal --ignore=tests/breach \
+  --ignore=tests/demo/test_loader.py
 
 unit-postgres: install-dev postgres
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

@@ -18,31 +18,33 @@ status from the operation's own 2xx answer in the document. A refused request ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
-from django.db.models import Count, Max
+from django.db import transaction
 from django.test import Client
 
 from phiward.accounts.policies import FIELDS as POLICY_FIELDS
 from phiward.accounts.sessions import handle_of
 from phiward.api import api
-from phiward.audit.tracking import tracked_models
 from phiward.core.members import PROFILE_FIELDS
-from phiward.core.models import Membership, Organization, OrgScopedModel
+from phiward.core.models import Membership, Organization
 from phiward.core.permissions import Action, Area, Role, allowed
 from phiward.tokens.lifecycle import create_token, may_hold_tokens
 from phiward.tokens.models import ApiToken
 from tests.api.sample import Inventory, build_inventory, new_body, send
+from tests.conftest import PASSWORD
 from tests.exercises.sample import ExerciseSample, build_exercises
 from tests.incidents.sample import build_incidents, incident_operations
+from tests.snapshot import records_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -358,6 +360,14 @@ def _exercise_ids(world: World, actor: User | None) -> dict[str, object]:
     }
 
 
+def _no_open_draft(world: World, actor: User | None) -> dict[str, object]:
+    """No draft of the IR plan is open (the sample's is removed), so one may be started."""
+    from phiward.exercises.models import IRPlanVersion
+
+    IRPlanVersion.objects.filter(pk=_exercise_sample(world).draft.pk).delete()
+    return {}
+
+
 def _exercises() -> dict[str, Op]:
     area, read, change = Area.INCIDENTS, Action.READ, Action.CHANGE
 
@@ -377,7 +387,7 @@ def _exercises() -> dict[str, Op]:
         "create_major_change": on(Action.CREATE, lambda w: {"description": "New EHR"}, None),
         "open_ir_plan_revision": on(Action.CREATE),
         # Where no draft is open: the sample (which has one) is not made for it.
-        "create_ir_plan_draft": on(Action.CREATE, values=None),
+        "create_ir_plan_draft": on(Action.CREATE, values=_no_open_draft),
         "update_exercise": on(change, lambda w: {"title": "Renamed"}),
         "create_exercise_action": on(change, lambda w: {"title": "Fix"}),
         "update_exercise_action": on(change, lambda w: {"done_on": "2026-01-02"}),
@@ -510,6 +520,32 @@ def expected(op: Op, caller: Caller, success: int) -> int:
 # --- running one case -------------------------------------------------------------------------
 
 
+def _module_member(org: Organization, role: Role, username: str | None = None) -> User:
+    user = User.objects.create_user(
+        username=username or f"{role.value}-{org.slug}", password=PASSWORD
+    )
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The organizations, people and every sample record, built once for the module inside a
+    transaction rolled back at its end; each case runs in a savepoint of it (pytest-django's
+    ``db``), so whatever a case writes is gone before the next one, as with Django's
+    ``TestCase.setUpTestData``. Building them per case was most of this matrix's time."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = World(_module_member)
+        for ready in (made.inventory, made.colleague, made.boss, made.outsider):
+            assert ready is not None
+        _register(made)
+        _incident_ids(made, None)
+        _exercise_sample(made)
+        yield made
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(scope="module")
 def shared_client() -> Client:
     """One client for the module: a new one builds a new handler, and WhiteNoise's middleware
@@ -561,14 +597,13 @@ def _path(operation: Operation, op: Op, world: World, actor: User | None) -> str
 def _snapshot() -> tuple[object, ...]:
     """Everything an operation could write: organizations and their account policies, people,
     sessions, API tokens, and every organization's records (each concrete OrgScopedModel)."""
-    scoped = [m for m in tracked_models() if issubclass(m, OrgScopedModel)]
     return (
         *Organization.objects.order_by("pk").values_list("slug", *PROFILE_FIELDS, *POLICY_FIELDS),
         Session.objects.count(),
         UserSession.objects.count(),
         *ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"),
         *Membership.objects.order_by("pk").values_list("organization", "user", "role"),
-        *(m.objects.aggregate(Count("pk"), Max("updated_at"), Max("pk")) for m in scoped),
+        *records_fingerprint(),
     )
 
 
@@ -597,9 +632,9 @@ def test_access(
     caller: Caller,
     make_member: Callable[..., User],
     shared_client: Client,
+    world: World,
 ) -> None:
     op = OPERATIONS[operation.id]
-    world = World(make_member)
     client = shared_client
     actor = _login(client, caller, world, make_member)
     path = _path(operation, op, world, actor)

@@ -234,10 +234,70 @@ def test_a_phishing_report_from_this_week_is_in_triage(org: Organization) -> Non
     who = people(org)
     phish = incident(org, Category.PHISHING_ACCOUNT_COMPROMISE)
     assert phish.status == Status.TRIAGE and phish.reported_by == who[WORKFORCE]
-    assert phish.reported_at.date() == timezone.localdate()
+    assert phish.reported_at.date() == timezone.localdate() - dt.timedelta(days=1)
     assert services.current_assessment(phish) is None
     steps = phish.steps.all()
     assert steps.filter(done_at=None).exists() and steps.exclude(done_at=None).exists()
+
+
+# --- the times: every timeline reads in the order things happened ---------------------------------
+
+
+def test_every_timeline_reads_in_the_order_it_was_written(org: Organization) -> None:
+    """The services were given the time each thing happened, so no entry the services wrote
+    ("reported", status changes, check-offs, sign-offs, notices) sorts after a later one."""
+    now = timezone.now()
+    for found in Incident.objects.for_org(org):
+        entries = list(found.timeline.order_by("pk"))
+        times = [e.at for e in entries]
+        assert times == sorted(times), found.reference
+        assert all(t < now - dt.timedelta(hours=12) for t in times), found.reference
+        assert entries[0].kind == "status_change" and entries[0].text.startswith("Reported")
+        assert entries[0].at == found.reported_at
+        assert found.occurred_at and found.discovered_at
+        assert found.occurred_at <= found.discovered_at <= found.reported_at
+        statuses = [e.text for e in entries if e.kind == "status_change"][1:]
+        assert statuses and "Reported → Triage" in statuses[0], found.reference
+        if found.status == Status.CLOSED:
+            assert entries[-1].kind == "status_change" and "→ Closed" in entries[-1].text
+            assert found.closed_at == entries[-1].at
+            assert found.review.completed_at is not None
+            assert found.review.completed_at <= found.closed_at
+        for step in found.steps.exclude(done_at=None):
+            assert found.reported_at <= step.done_at <= now  # type: ignore[operator]
+
+
+def test_sign_offs_follow_assessments_and_notices_follow_sign_offs(org: Organization) -> None:
+    for found in Incident.objects.for_org(org):
+        assessment = services.signed_assessment(found)
+        if assessment is None:
+            continue
+        entries = list(found.timeline.filter(kind="assessment"))  # text is encrypted
+        (run,) = [e for e in entries if "run (engine" in e.text]
+        (signed,) = [e for e in entries if "signed off" in e.text]
+        assert assessment.signed_off_at == signed.at
+        assert found.reported_at <= run.at < signed.at, found.reference
+        # judged as of the day it was run, not the day the demo was built
+        assert assessment.facts["dates"]["as_of"] == str(run.at.date())  # type: ignore[index,call-overload]
+        for notice in found.timeline.filter(kind__in=("notice", "evidence"), pk__gt=signed.pk):
+            assert notice.at > signed.at
+        for obligation in found.obligations.exclude(closed_at=None):
+            assert obligation.closed_at is not None and obligation.closed_at > signed.at
+            assert obligation.done_on is None or obligation.closed_at.date() >= obligation.done_on
+
+
+def test_no_incident_older_than_a_week_was_reported_today(org: Organization) -> None:
+    today = timezone.localdate()
+    week_ago = today - dt.timedelta(days=7)
+    old = [i for i in Incident.objects.for_org(org) if i.discovered_at.date() < week_ago]  # type: ignore[union-attr]
+    assert len(old) == 4
+    for found in old:
+        assert found.reported_at.date() < week_ago, found.reference
+        assert found.reported_at.date() == found.discovered_at.date()  # type: ignore[union-attr]
+        if found.closed_at is not None:
+            assert found.closed_at.date() < week_ago
+        for follow_up in found.follow_ups.exclude(done_at=None):
+            assert follow_up.done_at is not None and follow_up.done_at.date() < today
 
 
 # --- exercises, the audit log -------------------------------------------------------------------

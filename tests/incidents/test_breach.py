@@ -54,6 +54,24 @@ def test_engine_problems_name_their_fields(incident: Incident, officer: User) ->
     assert not BreachAssessment.objects.exists()
 
 
+def test_facts_are_judged_as_of_today(incident: Incident, officer: User) -> None:
+    """The engine never reads the clock; the service gives it today, so a discovery date in
+    the future (a typo) is refused, naming the field, and a stated as_of is kept."""
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(InputProblems) as caught:
+        services.assess(incident, facts(discovered=tomorrow), officer)
+    assert "dates.discovered_on" in {p.field for p in caught.value.problems}
+    past = facts()
+    past["dates"]["as_of"] = "2026-03-10"
+    assessment = services.assess(incident, past, officer)
+    assert assessment.facts["dates"]["as_of"] == "2026-03-10"
+    assert services.assess(incident, facts(), officer).facts["dates"]["as_of"] == str(
+        timezone.localdate()
+    )
+
+
 def test_sign_off_creates_obligations_and_freezes(
     incident: Incident, officer: User, make_member: Callable[..., User], org: Organization
 ) -> None:

@@ -243,6 +243,12 @@ def _incidents() -> dict[str, Page]:
         "incidents:hhs-log": view(area),
         "incidents:hhs-log-csv": view(area, Action.EXPORT),
         "incidents:notice-settings": form(area, change),
+        # Readers see the playbooks (the first view seeds them); editing one needs change.
+        "incidents:playbooks": view(area),
+        "incidents:playbook-edit": Page(
+            {"GET": member(area, Action.READ), "POST": member(area, change)},
+            fixed={"category": "ransomware_malware"},
+        ),
         "incidents:detail": view(area, obj=x),
         "incidents:triage": form(area, change, obj=x),
         "incidents:status": post(change),

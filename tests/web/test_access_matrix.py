@@ -16,14 +16,13 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Max
 from django.test import Client
 from django.urls import reverse
 
-from phiward.audit.tracking import tracked_models
 from phiward.core.members import PROFILE_FIELDS
-from phiward.core.models import Membership, Organization, OrgScopedModel
+from phiward.core.models import Membership, Organization
 from phiward.core.permissions import Role
+from tests.snapshot import records_fingerprint
 from tests.web.matrix import Case, Kind, Place, Stranger, cases, expected, unlisted, web_routes
 from tests.web.sample_objects import MODELS, Objects, build_objects
 
@@ -103,11 +102,10 @@ def _url(case: Case, home: Tenant, elsewhere: Tenant) -> str:
 def _snapshot() -> tuple[object, ...]:
     """Everything a web page could write: organizations, people, and every organization's
     records (each concrete ``OrgScopedModel``: inventory, evidence, risk, incidents, ...)."""
-    scoped = [m for m in tracked_models() if issubclass(m, OrgScopedModel)]
     return (
         *Organization.objects.order_by("pk").values_list(*PROFILE_FIELDS),
         *Membership.objects.order_by("pk").values_list("organization", "user", "role"),
-        *(m.objects.aggregate(Count("pk"), Max("updated_at"), Max("pk")) for m in scoped),
+        *records_fingerprint(),
     )
 
 

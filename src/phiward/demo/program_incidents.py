@@ -30,9 +30,11 @@ Five incidents, oldest first (INC-0001 ... INC-0005), relative to today:
 Then ``phiward.exercises.demo.seed_demo``: tabletops, drills, a full test, follow-ups and the
 IR plan in two approved versions.
 
-Dates the people give (occurred, discovered, sent, timeline entries, due dates) are in the
-past; the stamps the services write themselves (reported, signed off, steps checked, closed)
-are "now", as for the risk program's approvals: the services take no clock.
+Every time is in the past and in the order things happened: the services take the time
+something happened (``at``: reported, triaged, steps checked off, assessed, signed off, notices
+sent, reviewed, closed), so each incident's timeline reads reported → triage → ... → closed,
+the sign-off after the assessment and the notices after the sign-off. The audit entries keep
+their own time (when the demo wrote them), as the audit log always does.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from phiward.incidents.models import (
     Category,
     EntryKind,
     Incident,
+    IncidentStep,
     NoticeMethod,
     Obligation,
     PhiInvolved,
@@ -124,9 +127,21 @@ class _Response:
 
     # --- shared steps ----------------------------------------------------------------------------
 
-    def report(self, who: str, data: services.Report) -> Incident:
+    def report(self, who: str, data: services.Report, at: dt.datetime) -> Incident:
         with self.by(who) as person:
-            return services.report(self.organization, data, reporter=person)
+            return services.report(self.organization, data, reporter=person, at=at)
+
+    def triage(
+        self, incident: Incident, who: str, at: dt.datetime, severity: Severity | None = None
+    ) -> None:
+        """The handler takes the incident (and may change its severity) and moves it to
+        triage."""
+        with self.by(who) as person:
+            if severity is None:
+                services.update_triage(incident, person, handler=person, at=at)
+            else:
+                services.update_triage(incident, person, handler=person, severity=severity, at=at)
+            services.change_status(incident, Status.TRIAGE, person, at=at)
 
     def log(
         self, incident: Incident, who: str, moment: dt.datetime, kind: EntryKind, text: str
@@ -134,34 +149,45 @@ class _Response:
         with self.by(who) as person:
             services.add_timeline_entry(incident, person, kind=kind, text_=text, at=moment)
 
-    def playbook(
-        self, incident: Incident, who: str, notes: dict[int, str], *, done: Sequence[int] = ()
-    ) -> None:
-        """Apply the category's playbook and check steps off (those numbered in ``done``, 1-based;
-        none given: all), with ``notes`` by step number."""
+    def apply(self, incident: Incident, who: str, at: dt.datetime) -> list[IncidentStep]:
+        """Apply the category's playbook; its steps are checked off with ``check``."""
         with self.by(who) as person:
-            steps = services.apply_playbook(incident, person)
-            for n, step in enumerate(steps, start=1):
-                if not done or n in done:
-                    services.check_step(step, person, note=notes.get(n, ""))
+            return services.apply_playbook(incident, person, at=at)
 
-    def walk(self, incident: Incident, who: str, *statuses: Status) -> None:
+    def check(
+        self, steps: Sequence[IncidentStep], who: str, done: Mapping[int, tuple[dt.datetime, str]]
+    ) -> None:
+        """Check steps off: ``done`` maps a step's number (1-based) to (when, note)."""
         with self.by(who) as person:
-            for status in statuses:
-                services.change_status(incident, status, person)
+            for n, (at, note) in sorted(done.items(), key=lambda item: item[1][0]):
+                services.check_step(steps[n - 1], person, note=note, at=at)
+
+    def walk(self, incident: Incident, who: str, *moves: tuple[Status, dt.datetime]) -> None:
+        with self.by(who) as person:
+            for status, at in moves:
+                services.change_status(incident, status, person, at=at)
 
     def assess(
-        self, incident: Incident, who: str, signer: str, facts: Mapping[str, object]
+        self,
+        incident: Incident,
+        who: str,
+        signer: str,
+        facts: Mapping[str, object],
+        *,
+        run: dt.datetime,
+        signed: dt.datetime,
     ) -> None:
         with self.by(who) as person:
-            assessment = services.assess(incident, facts, person)
+            assessment = services.assess(incident, facts, person, at=run)
         with self.by(signer) as person:
-            services.sign_off(assessment, person)
+            services.sign_off(assessment, person, at=signed)
 
-    def keep_notice(self, incident: Incident, key: str, who: str, sent: dt.date) -> EvidenceItem:
+    def keep_notice(
+        self, incident: Incident, key: str, who: str, sent: dt.date, at: dt.datetime
+    ) -> EvidenceItem:
         """Keep the notice as sent in the evidence library, dated and linked like the rest."""
         with self.by(who) as person:
-            item = services.save_notice_as_evidence(incident, key, person)
+            item = services.save_notice_as_evidence(incident, key, person, at=at)
             return library.update(item, {"effective_on": sent}, Links(spec_ids=(RESPONSE_SPEC,)))
 
     def review(
@@ -171,22 +197,38 @@ class _Response:
         *,
         root_cause: str,
         lessons: str,
+        written: dt.datetime,
         risks_: Sequence[Risk] = (),
         follow_ups: Sequence[tuple[str, str, int, bool]] = (),
-        complete: bool = True,
+        completed: dt.datetime | None = None,
     ) -> list[Risk]:
-        """Write the review; follow-ups are (title, owner, due offset, done)."""
+        """Write the review (follow-ups added ``written``; a done one was done on its due day
+        at 3 pm) and complete it ``completed`` (None: still open); follow-ups are (title,
+        owner, due offset, done)."""
         with self.by(who) as person:
             services.save_review(
                 incident, person, root_cause=root_cause, lessons_learned=lessons, risks=risks_
             )
-            for title, owner, due, done in follow_ups:
-                action = services.add_follow_up(
-                    incident, person, title=title, owner=self.people[owner], due_on=self.day(due)
+            added = [
+                (
+                    services.add_follow_up(
+                        incident,
+                        person,
+                        title=title,
+                        owner=self.people[owner],
+                        due_on=self.day(due),
+                        at=written,
+                    ),
+                    due,
                 )
-                if done:
-                    services.complete_follow_up(action, person)
-            return services.complete_review(incident, person)[1] if complete else []
+                for title, owner, due, done in follow_ups
+            ]
+            for action, due in sorted(added, key=lambda pair: pair[1]):
+                if any(done for title, _, _, done in follow_ups if title == action.title):
+                    services.complete_follow_up(action, person, at=self.at(self.day(due), 15))
+            if completed is None:
+                return []
+            return services.complete_review(incident, person, at=completed)[1]
 
     # --- 1. the reportable breach ----------------------------------------------------------------
 
@@ -209,10 +251,10 @@ class _Response:
                 assets=(self.asset(M365),),
                 vendors=(Vendor.objects.for_org(self.organization).get(name=COLLECTIONS),),
             ),
+            self.at(occurred, 15, 20),
         )
-        with self.by(SECURITY) as officer:
-            services.update_triage(incident, officer, handler=officer)
-            services.change_status(incident, Status.TRIAGE, officer)
+        self.triage(incident, SECURITY, self.at(occurred, 15, 25))
+        steps = self.apply(incident, SECURITY, self.at(occurred, 15, 28))
         self.log(
             incident,
             SECURITY,
@@ -221,33 +263,55 @@ class _Response:
             "Message recall attempted (failed: outside recipient). Message trace confirms "
             "delivery to one outside mailbox at a free e-mail provider.",
         )
+        self.check(
+            steps,
+            SECURITY,
+            {
+                2: (
+                    self.at(occurred, 15, 35),
+                    "Recall failed; the recipient is not a covered entity.",
+                ),
+            },
+        )
         self.log(
             incident,
             PRIVACY,
             self.at(occurred, 16, 10),
             EntryKind.COMMUNICATION,
-            "Wrote to the recipient asking them to delete the message and confirm in "
-            "writing; no reply. Second request sent two days later; no reply.",
+            "Wrote to the recipient asking them to delete the message and confirm in writing.",
+        )
+        self.check(
+            steps,
+            SECURITY,
+            {
+                3: (
+                    self.at(occurred, 16, 30),
+                    "Address autocomplete cached the look-alike address; cache cleared.",
+                ),
+                4: (
+                    self.at(self.day(-213), 10, 0),
+                    "File uploaded to the agency once the FTP server was back.",
+                ),
+            },
         )
         self.log(
             incident,
             PRIVACY,
-            self.at(self.day(-208), 11, 0),
-            EntryKind.DECISION,
-            "No attestation of deletion can be obtained: the four-factor assessment cannot "
-            "show a low probability of compromise. Preparing notices.",
+            self.at(self.day(-212), 17, 0),
+            EntryKind.COMMUNICATION,
+            "Second written request to the recipient; no reply to either.",
         )
-        self.playbook(
-            incident,
+        self.check(
+            steps,
             SECURITY,
             {
-                1: "Two written requests, no reply (see the timeline).",
-                2: "Recall failed; the recipient is not a covered entity.",
-                3: "Address autocomplete cached the look-alike address; cache cleared.",
-                4: "File uploaded to the agency once the FTP server was back.",
+                1: (
+                    self.at(self.day(-212), 17, 5),
+                    "Two written requests, no reply (see the timeline).",
+                )
             },
         )
-        self.walk(incident, SECURITY, Status.CONTAINED, Status.RECOVERED)
+        self.walk(incident, SECURITY, (Status.CONTAINED, self.at(self.day(-212), 17, 10)))
         with self.by(PRIVACY) as privacy:
             services.set_affected_counts(
                 incident,
@@ -257,6 +321,7 @@ class _Response:
                     services.StateCount("NH", 64, insufficient_contact=1),
                     services.StateCount("RI", 18),
                 ],
+                at=self.at(self.day(-211), 11, 0),
             )
             services.update_notice_settings(self.organization, privacy, **NOTICE_CONTACT)
             services.update_notice_text(
@@ -319,11 +384,30 @@ class _Response:
             ),
             "individuals": services.individuals_facts(incident),
         }
-        self.assess(incident, SECURITY, PRIVACY, facts)
+        self.assess(
+            incident,
+            SECURITY,
+            PRIVACY,
+            facts,
+            run=self.at(self.day(-210), 14, 0),
+            signed=self.at(self.day(-208), 11, 30),
+        )
+        self.log(
+            incident,
+            PRIVACY,
+            self.at(self.day(-208), 11, 35),
+            EntryKind.DECISION,
+            "No attestation of deletion can be obtained: the four-factor assessment cannot "
+            "show a low probability of compromise. Preparing notices.",
+        )
+        self.check(steps, SECURITY, {5: (self.at(self.day(-208), 12, 0), "Signed off: a breach.")})
+        self.walk(incident, SECURITY, (Status.RECOVERED, self.at(self.day(-208), 12, 5)))
         self.send_all(incident, occurred)
         flagged = self.review(
             incident,
             PRIVACY,
+            written=self.at(self.day(-186), 10, 0),
+            completed=self.at(self.day(-179), 10, 0),
             root_cause="The FTP upload failed and there was no fallback but e-mail; address "
             "autocomplete offered a look-alike outside address, with no prompt for outside "
             "recipients.",
@@ -355,45 +439,61 @@ class _Response:
                     f"Reconsidered after {incident.reference}: the approved rating already "
                     "counts it; the SFTP treatment will lower the likelihood.",
                 )
-        self.walk(incident, PRIVACY, Status.CLOSED)
+        self.walk(incident, PRIVACY, (Status.CLOSED, self.at(self.day(-179), 11, 0)))
         return incident
 
     def send_all(self, incident: Incident, discovered: dt.date) -> None:
         """Every obligation recorded as sent inside its deadline (letters three weeks after
-        discovery, HHS the day after: contemporaneously)."""
+        discovery, HHS the day after: contemporaneously). Each day, the notices are kept as
+        evidence in the morning and recorded as sent in the afternoon."""
         mailed = discovered + dt.timedelta(days=21)
+        plan: list[tuple[dt.date, Obligation, NoticeMethod, str, str]] = []
         for obligation in Obligation.objects.filter(incident=incident).order_by("pk"):
             key = obligation.key
-            evidence: EvidenceItem | None = None
-            notes = ""
             if key == "individuals":
-                sent, method = mailed, NoticeMethod.FIRST_CLASS_MAIL
-                evidence = self.keep_notice(incident, "individual", PRIVACY, sent)
-                notes = "614 letters mailed first class by the print vendor."
+                plan.append(
+                    (mailed, obligation, NoticeMethod.FIRST_CLASS_MAIL, "individual",
+                     "614 letters mailed first class by the print vendor.")
+                )  # fmt: skip
             elif key == "next-of-kin":
-                sent, method = mailed, NoticeMethod.FIRST_CLASS_MAIL
-                evidence = self.keep_notice(incident, "next_of_kin", PRIVACY, sent)
+                plan.append((mailed, obligation, NoticeMethod.FIRST_CLASS_MAIL, "next_of_kin", ""))
             elif key == "substitute-notice":
-                sent, method = mailed + dt.timedelta(days=6), NoticeMethod.TELEPHONE
-                notes = "All four reached by telephone; the call log is in the privacy file."
+                plan.append(
+                    (mailed + dt.timedelta(days=6), obligation, NoticeMethod.TELEPHONE, "",
+                     "All four reached by telephone; the call log is in the privacy file.")
+                )  # fmt: skip
             elif key.startswith("media:"):
-                sent, method = mailed, NoticeMethod.MEDIA
-                evidence = self.keep_notice(incident, key, PRIVACY, sent)
-                notes = "Press release to two regional newspapers and a local TV station."
+                plan.append(
+                    (mailed, obligation, NoticeMethod.MEDIA, key,
+                     "Press release to two regional newspapers and a local TV station.")
+                )  # fmt: skip
             elif key == "hhs":
-                sent, method = mailed + dt.timedelta(days=1), NoticeMethod.HHS_PORTAL
-                evidence = self.hhs_record(incident, sent)
+                plan.append(
+                    (mailed + dt.timedelta(days=1), obligation, NoticeMethod.HHS_PORTAL, "", "")
+                )
             else:
                 raise InvalidInput(f"the demo breach has an unexpected obligation '{key}'")
+        plan.sort(key=lambda item: (item[0], item[1].pk))
+        for sent in sorted({item[0] for item in plan}):
+            today = [item for item in plan if item[0] == sent]
+            evidence: dict[int, EvidenceItem] = {}
+            for n, (_, obligation, method, notice, _) in enumerate(today):
+                if notice:
+                    kept = self.keep_notice(incident, notice, PRIVACY, sent, self.at(sent, 9, n))
+                    evidence[obligation.pk] = kept
+                elif method == NoticeMethod.HHS_PORTAL:
+                    evidence[obligation.pk] = self.hhs_record(incident, sent)
             with self.by(PRIVACY) as privacy:
-                services.record_sent(
-                    obligation,
-                    privacy,
-                    sent_on=sent,
-                    method=method,
-                    evidence=evidence,
-                    notes=notes,
-                )
+                for n, (_, obligation, method, _, notes) in enumerate(today):
+                    services.record_sent(
+                        obligation,
+                        privacy,
+                        sent_on=sent,
+                        method=method,
+                        evidence=evidence.get(obligation.pk),
+                        notes=notes,
+                        at=self.at(sent, 16, n),
+                    )
 
     def hhs_record(self, incident: Incident, sent: dt.date) -> EvidenceItem:
         fields = {f.key: f.value for f in services.notice_drafts(incident).portal}
@@ -433,10 +533,9 @@ class _Response:
                 phi_involved=PhiInvolved.YES,
                 assets=(self.asset(FAX),),
             ),
+            self.at(occurred, 10, 20),
         )
-        with self.by(PRIVACY) as privacy:
-            services.update_triage(incident, privacy, handler=privacy)
-            services.change_status(incident, Status.TRIAGE, privacy)
+        self.triage(incident, PRIVACY, self.at(occurred, 10, 25))
         self.log(
             incident,
             PRIVACY,
@@ -445,13 +544,21 @@ class _Response:
             "The receiving practice's office manager confirmed only the cover page was "
             "read and faxed back a signed attestation that the pages were shredded.",
         )
-        self.playbook(
-            incident,
+        steps = self.apply(incident, PRIVACY, self.at(occurred, 10, 45))
+        self.check(
+            steps,
             PRIVACY,
             {
-                1: "Signed attestation of shredding received the same day.",
-                2: "The recipient is a covered entity bound by the Privacy Rule.",
-                3: "Fax number corrected in the referral directory.",
+                1: (
+                    self.at(occurred, 10, 50),
+                    "Signed attestation of shredding received the same day.",
+                ),
+                2: (
+                    self.at(occurred, 10, 55),
+                    "The recipient is a covered entity bound by the Privacy Rule.",
+                ),
+                3: (self.at(occurred, 11, 30), "Fax number corrected in the referral directory."),
+                4: (self.at(occurred, 12, 0), ""),
             },
         )
         facts = {
@@ -474,11 +581,21 @@ class _Response:
             ),
             "individuals": {"total": 1, "by_state": {"MA": 1}},
         }
-        self.assess(incident, PRIVACY, OWNER, facts)
-        self.walk(incident, PRIVACY, Status.RECOVERED)
+        self.assess(
+            incident,
+            PRIVACY,
+            OWNER,
+            facts,
+            run=self.at(self.day(-124), 14, 0),
+            signed=self.at(self.day(-124), 16, 0),
+        )
+        self.check(steps, PRIVACY, {5: (self.at(self.day(-124), 16, 10), "")})
+        self.walk(incident, PRIVACY, (Status.RECOVERED, self.at(self.day(-124), 16, 15)))
         self.review(
             incident,
             PRIVACY,
+            written=self.at(self.day(-123), 10, 0),
+            completed=self.at(self.day(-100), 16, 0),
             root_cause="The referral directory still had the practice's old fax number.",
             lessons="Check the fax number against the directory before sending; review the "
             "directory twice a year.",
@@ -486,7 +603,7 @@ class _Response:
                 ("Review every fax number in the referral directory", PRIVACY, -100, True),
             ),
         )
-        self.walk(incident, PRIVACY, Status.CLOSED)
+        self.walk(incident, PRIVACY, (Status.CLOSED, self.at(self.day(-100), 16, 30)))
         return incident
 
     # --- 3. safe harbor --------------------------------------------------------------------------
@@ -507,10 +624,26 @@ class _Response:
                 phi_involved=PhiInvolved.YES,
                 assets=(laptop,),
             ),
+            self.at(occurred, 7, 45),
+        )
+        self.triage(incident, SECURITY, self.at(occurred, 8, 0))
+        steps = self.apply(incident, SECURITY, self.at(occurred, 8, 5))
+        self.check(
+            steps,
+            SECURITY,
+            {
+                1: (
+                    self.at(occurred, 8, 10),
+                    "Remote wipe queued; the device has not checked in since.",
+                ),
+                2: (self.at(occurred, 8, 20), ""),
+                3: (
+                    self.at(occurred, 8, 40),
+                    "Police report filed; the number is in the incident file.",
+                ),
+            },
         )
         with self.by(SECURITY) as officer:
-            services.update_triage(incident, officer, handler=officer)
-            services.change_status(incident, Status.TRIAGE, officer)
             status = library.add_record(
                 self.organization,
                 {
@@ -538,13 +671,16 @@ class _Response:
                 "with the device.",
                 at=self.at(occurred, 9, 15),
             )
-        self.playbook(
-            incident,
+        self.check(
+            steps,
             SECURITY,
             {
-                1: "Remote wipe queued; the device has not checked in since.",
-                3: "Police report filed; the number is in the incident file.",
-                4: "BitLocker on, TPM + PIN, recovery key escrowed (evidence attached).",
+                4: (
+                    self.at(occurred, 9, 20),
+                    "BitLocker on, TPM + PIN, recovery key escrowed (evidence attached).",
+                ),
+                5: (self.at(occurred, 11, 0), ""),
+                6: (self.at(self.day(-72), 14, 0), ""),
             },
         )
         facts = {
@@ -564,18 +700,28 @@ class _Response:
             },
             "individuals": {"total": 85, "estimated": True},
         }
-        self.assess(incident, SECURITY, PRIVACY, facts)
-        self.walk(incident, SECURITY, Status.RECOVERED)
+        self.assess(
+            incident,
+            SECURITY,
+            PRIVACY,
+            facts,
+            run=self.at(self.day(-72), 15, 0),
+            signed=self.at(self.day(-72), 16, 0),
+        )
+        self.check(steps, SECURITY, {7: (self.at(self.day(-72), 16, 5), "")})
+        self.walk(incident, SECURITY, (Status.RECOVERED, self.at(self.day(-72), 16, 10)))
         self.review(
             incident,
             SECURITY,
+            written=self.at(self.day(-70), 10, 0),
+            completed=self.at(self.day(-60), 16, 0),
             root_cause="A laptop left in a car overnight.",
             lessons="Encryption made this a non-event: keep full-disk encryption verified on "
             "every laptop (the one still without it is on the risk register), and take devices "
             "inside.",
             follow_ups=(("Remind providers: no devices left in cars", PRIVACY, -60, True),),
         )
-        self.walk(incident, SECURITY, Status.CLOSED)
+        self.walk(incident, SECURITY, (Status.CLOSED, self.at(self.day(-60), 16, 30)))
         return incident
 
     # --- 4. a small breach, notices pending ------------------------------------------------------
@@ -595,10 +741,20 @@ class _Response:
                 phi_involved=PhiInvolved.YES,
                 assets=(self.asset(EHR),),
             ),
+            self.at(discovered, 16, 10),
         )
-        with self.by(PRIVACY) as privacy:
-            services.update_triage(incident, privacy, handler=privacy)
-            services.change_status(incident, Status.TRIAGE, privacy)
+        self.triage(incident, PRIVACY, self.at(discovered, 16, 15))
+        steps = self.apply(incident, PRIVACY, self.at(discovered, 16, 20))
+        self.check(
+            steps,
+            PRIVACY,
+            {
+                1: (self.at(discovered, 16, 40), "Limited to scheduling the same day."),
+                2: (self.at(self.day(-32), 10, 0), ""),
+                3: (self.at(self.day(-32), 11, 0), "One chart, opened twice; no work reason."),
+            },
+        )
+        self.walk(incident, PRIVACY, (Status.CONTAINED, self.at(self.day(-32), 11, 5)))
         self.log(
             incident,
             PRIVACY,
@@ -607,18 +763,25 @@ class _Response:
             "Interviewed the employee with the owner; sanction per policy (written "
             "warning, retraining); EHR access limited to scheduling.",
         )
-        self.playbook(
-            incident,
+        self.check(
+            steps,
             PRIVACY,
             {
-                1: "Limited to scheduling the same day.",
-                3: "One chart, opened twice; no work reason.",
-                4: "Written warning and retraining, signed by the employee.",
+                4: (
+                    self.at(self.day(-30), 10, 30),
+                    "Written warning and retraining, signed by the employee.",
+                ),
+                5: (self.at(self.day(-30), 11, 0), ""),
             },
         )
-        self.walk(incident, PRIVACY, Status.CONTAINED, Status.RECOVERED)
+        self.walk(incident, PRIVACY, (Status.RECOVERED, self.at(self.day(-30), 11, 5)))
         with self.by(PRIVACY) as privacy:
-            services.set_affected_counts(incident, privacy, [services.StateCount("MA", 1)])
+            services.set_affected_counts(
+                incident,
+                privacy,
+                [services.StateCount("MA", 1)],
+                at=self.at(self.day(-29), 9, 0),
+            )
             services.update_notice_text(
                 incident,
                 privacy,
@@ -659,17 +822,26 @@ class _Response:
             ),
             "individuals": services.individuals_facts(incident),
         }
-        self.assess(incident, PRIVACY, OWNER, facts)
+        self.assess(
+            incident,
+            PRIVACY,
+            OWNER,
+            facts,
+            run=self.at(self.day(-6), 10, 0),
+            signed=self.at(self.day(-6), 15, 0),
+        )
+        self.check(steps, PRIVACY, {6: (self.at(self.day(-6), 15, 5), "")})
         self.review(
             incident,
             PRIVACY,
+            written=self.at(self.day(-5), 10, 0),
             root_cause="EHR access reports were never reviewed, and front-desk roles could "
             "open any chart.",
             lessons="Front-desk roles need scheduling only; the monthly access-report review "
             "(the register risk's treatment) would have found this before the patient did.",
             risks_=[self.risk("Insider snooping: Organization-wide (audit logs")],
             follow_ups=(("Limit every front-desk EHR role to scheduling", SECURITY, 14, False),),
-            complete=False,  # the incident stays open until the letter is sent
+            # not completed: the incident stays open until the letter is sent
         )
         return incident
 
@@ -690,10 +862,20 @@ class _Response:
                 phi_involved=PhiInvolved.UNKNOWN,
                 assets=(self.asset(M365),),
             ),
+            self.at(seen, 9, 10),
         )
-        with self.by(SECURITY) as officer:
-            services.update_triage(incident, officer, handler=officer, severity=Severity.LOW)
-            services.change_status(incident, Status.TRIAGE, officer)
+        self.triage(incident, SECURITY, self.at(seen, 9, 40), severity=Severity.LOW)
+        steps = self.apply(incident, SECURITY, self.at(seen, 9, 45))
+        self.check(
+            steps,
+            SECURITY,
+            {
+                1: (
+                    self.at(seen, 10, 15),
+                    "No password entered (checked the sign-in log); sessions revoked anyway.",
+                )
+            },
+        )
         self.log(
             incident,
             SECURITY,
@@ -702,14 +884,10 @@ class _Response:
             "Message found in 9 mailboxes and purged; sender and link domain blocked. "
             "No sign-ins from unusual locations so far.",
         )
-        self.playbook(
-            incident,
+        self.check(
+            steps,
             SECURITY,
-            {
-                1: "No password entered (checked the sign-in log); sessions revoked anyway.",
-                3: "9 copies purged.",
-            },
-            done=(1, 3, 5),
+            {3: (self.at(seen, 11, 5), "9 copies purged."), 5: (self.at(seen, 13, 0), "")},
         )
         return incident
 

@@ -42,6 +42,7 @@ from phiward.incidents.models import (
     Recipient,
     assessment_digest,
 )
+from phiward.incidents.services_intake import happened_at
 
 
 def current_assessment(incident: Incident) -> BreachAssessment | None:
@@ -79,13 +80,33 @@ def _date(value: object) -> dt.date | None:
     return None
 
 
+def _as_of_today(facts: Mapping[str, object], today: dt.date | None = None) -> Mapping[str, object]:
+    """The facts, judged as of today (or the day ``today`` of an assessment run in the past)
+    unless they say otherwise: the engine never reads the clock, and only with
+    ``dates.as_of`` does it refuse dates in the future."""
+    dates = facts.get("dates")
+    if isinstance(dates, Mapping) and "as_of" not in dates:
+        day = today or timezone.localdate()
+        return {**facts, "dates": {**dates, "as_of": day.isoformat()}}
+    return facts
+
+
 @transaction.atomic
 def assess(
-    incident: Incident, facts: Mapping[str, object], by: User | None, *, source: str = "facts"
+    incident: Incident,
+    facts: Mapping[str, object],
+    by: User | None,
+    *,
+    source: str = "facts",
+    at: dt.datetime | None = None,
 ) -> BreachAssessment:
-    """Run the engine on ``facts`` and record an unsigned, current assessment."""
+    """Run the engine on ``facts`` and record an unsigned, current assessment; ``at`` is when
+    it was run (default now; not before the incident was reported; the facts are then judged
+    as of that day)."""
     from phiward import breach
 
+    moment = happened_at(at, after=incident.reported_at)
+    facts = _as_of_today(facts, timezone.localdate(moment) if at is not None else None)
     result = breach.assess_document(facts, source=source)  # InputProblems pass through
     facts_json = _json(result.facts.to_dict())
     result_json = _json(result.to_dict())
@@ -109,7 +130,7 @@ def assess(
     save(assessment)
     if previous is not None:
         previous.superseded_by = assessment
-        previous.superseded_at = timezone.now()
+        previous.superseded_at = moment
         previous.save()
     add_entry(
         incident,
@@ -118,15 +139,20 @@ def assess(
         f"{assessment.get_outcome_display()}; awaiting sign-off."
         + (f" It supersedes assessment {previous.number}." if previous else ""),
         author=by,
+        at=moment,
     )
     return assessment
 
 
 @transaction.atomic
-def sign_off(assessment: BreachAssessment, by: User | None) -> BreachAssessment:
-    """Sign the current assessment off: it is frozen, and its obligations are created."""
+def sign_off(
+    assessment: BreachAssessment, by: User | None, *, at: dt.datetime | None = None
+) -> BreachAssessment:
+    """Sign the current assessment off ``at`` (default now; not before the incident was
+    reported): it is frozen, and its obligations are created."""
     require_approver(assessment.organization, by, "sign off a breach determination")
     assessment = BreachAssessment.objects.select_for_update().get(pk=assessment.pk)
+    moment = happened_at(at, after=assessment.incident.reported_at)
     if assessment.signed_off_at is not None:
         raise InputProblems([Problem("this assessment is already signed off", field="signed")])
     if assessment.superseded_by_id is not None:
@@ -139,12 +165,12 @@ def sign_off(assessment: BreachAssessment, by: User | None) -> BreachAssessment:
         )
     earlier = signed_assessment(assessment.incident)
     assessment.signed_off_by = by
-    assessment.signed_off_at = timezone.now()
+    assessment.signed_off_at = moment
     assessment.signed_by_author = by is not None and by.pk == assessment.created_by_id
     save(assessment)
     created = _create_obligations(assessment)
     if earlier is not None:
-        _close_replaced(earlier, assessment, by)
+        _close_replaced(earlier, assessment, by, moment)
     own = " (by the person who ran it)" if assessment.signed_by_author else ""
     add_entry(
         assessment.incident,
@@ -152,6 +178,7 @@ def sign_off(assessment: BreachAssessment, by: User | None) -> BreachAssessment:
         f"Breach assessment {assessment.number} signed off by {display_name(by)}{own}: "
         f"{assessment.get_outcome_display()}; {len(created)} obligation(s).",
         author=by,
+        at=moment,
     )
     return assessment
 
@@ -181,12 +208,14 @@ def _create_obligations(assessment: BreachAssessment) -> list[Obligation]:
     return created
 
 
-def _close_replaced(earlier: BreachAssessment, newer: BreachAssessment, by: User | None) -> None:
+def _close_replaced(
+    earlier: BreachAssessment, newer: BreachAssessment, by: User | None, at: dt.datetime
+) -> None:
     for old in Obligation.objects.filter(assessment=earlier, status=ObligationStatus.OPEN):
         old.status = ObligationStatus.NOT_REQUIRED
         old.notes = f"Replaced by the obligations of assessment {newer.number}."
         old.closed_by = by
-        old.closed_at = timezone.now()
+        old.closed_at = at
         save(old)
 
 
@@ -199,10 +228,13 @@ def record_sent(
     method: NoticeMethod | str,
     evidence: EvidenceItem | None = None,
     notes: str = "",
+    at: dt.datetime | None = None,
 ) -> Obligation:
-    """Record the notice as sent (date, method, evidence), closing the obligation."""
+    """Record the notice as sent (date, method, evidence), closing the obligation; ``at`` is
+    when that was recorded (default now; not before the determination was signed off)."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     _require_open(obligation)
+    moment = _closing_time(obligation, at)
     problems = []
     if sent_on > timezone.localdate():
         problems.append(Problem("cannot be in the future", field="sent_on"))
@@ -218,7 +250,7 @@ def record_sent(
     obligation.evidence_sha256 = evidence.sha256 if evidence is not None else ""
     obligation.notes = text(notes, "notes", limit=5000)
     obligation.closed_by = by
-    obligation.closed_at = timezone.now()
+    obligation.closed_at = moment
     save(obligation)
     late = ""
     if obligation.due_on is not None and sent_on > obligation.due_on:
@@ -230,27 +262,42 @@ def record_sent(
         f"{late}.",
         author=by,
         evidence=evidence,
+        at=moment,
     )
     return obligation
 
 
 @transaction.atomic
-def mark_not_required(obligation: Obligation, by: User | None, *, reason: str) -> Obligation:
-    """Close an obligation that does not apply after all (with the reason)."""
+def mark_not_required(
+    obligation: Obligation, by: User | None, *, reason: str, at: dt.datetime | None = None
+) -> Obligation:
+    """Close an obligation that does not apply after all (with the reason) ``at`` (default
+    now; not before the determination was signed off)."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     _require_open(obligation)
+    moment = _closing_time(obligation, at)
     obligation.status = ObligationStatus.NOT_REQUIRED
     obligation.notes = text(reason, "reason", required=True, limit=5000)
     obligation.closed_by = by
-    obligation.closed_at = timezone.now()
+    obligation.closed_at = moment
     save(obligation)
     add_entry(
         obligation.incident,
         EntryKind.DECISION,
         f"{obligation.title}: marked not required.",
         author=by,
+        at=moment,
     )
     return obligation
+
+
+def _closing_time(obligation: Obligation, at: dt.datetime | None) -> dt.datetime:
+    signed = obligation.assessment.signed_off_at
+    return happened_at(
+        at,
+        after=signed or obligation.incident.reported_at,
+        after_what="the determination was signed off",
+    )
 
 
 def _require_open(obligation: Obligation) -> None:
@@ -273,8 +320,11 @@ def set_affected_counts(
     *,
     estimated: bool = False,
     upload: tuple[str, ListSummary] | None = None,
+    at: dt.datetime | None = None,
 ) -> list[AffectedCount]:
-    """Replace the incident's per-State counts (entered, or from an uploaded list's summary)."""
+    """Replace the incident's per-State counts (entered, or from an uploaded list's summary);
+    ``at`` dates the timeline entry (default now; not before the incident was reported)."""
+    moment = happened_at(at, after=incident.reported_at)
     normalised = tuple(
         StateCount(
             c.state.strip().upper(),
@@ -322,6 +372,7 @@ def set_affected_counts(
         EntryKind.NOTE,
         f"Affected individuals {how}: {total} in {len(normalised)} State(s).",
         author=by,
+        at=moment,
     )
     return rows
 

@@ -87,6 +87,32 @@ def next_number(organization: Organization) -> int:
     return int(last or 0) + 1
 
 
+# How far ahead of the server's clock a given time may be (a client's clock runs a little fast).
+CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+def happened_at(
+    at: dt.datetime | None,
+    *,
+    after: dt.datetime | None = None,
+    after_what: str = "the incident was reported",
+    field: str = "at",
+) -> dt.datetime:
+    """When something happened: ``at`` when given (an import, the demo), else now.
+
+    A given time must be timezone-aware, not in the future, and not before ``after`` (usually
+    the incident's ``reported_at``); the web and the API never pass one (people act now)."""
+    now = timezone.now()
+    moment = aware(at, field)
+    if moment is None:
+        return now
+    if moment > now + CLOCK_SLACK:
+        raise InputProblems([Problem("cannot be in the future", field=field)])
+    if after is not None and moment < after:
+        raise InputProblems([Problem(f"cannot be before {after_what}", field=field)])
+    return moment
+
+
 def anonymous_actor() -> Actor:
     """The audit actor of an anonymous report: no user id, no name, the request's source."""
     return Actor(None, ANONYMOUS_NAME, current_actor().source)
@@ -98,23 +124,36 @@ def report(
     *,
     reporter: User | None,
     anonymous: bool = False,
+    at: dt.datetime | None = None,
 ) -> Incident:
-    """Record a reported incident (status ``reported``) with its first timeline entry."""
+    """Record a reported incident (status ``reported``) with its first timeline entry.
+
+    ``at`` is when it was reported (default now; not in the future, not before it occurred
+    or was discovered)."""
     if anonymous:
         with acting_as(anonymous_actor()):
-            return _report(organization, data, reporter=None, anonymous=True)
+            return _report(organization, data, reporter=None, anonymous=True, at=at)
     check_member(organization, reporter, "reported_by")
-    return _report(organization, data, reporter=reporter, anonymous=False)
+    return _report(organization, data, reporter=reporter, anonymous=False, at=at)
 
 
 @transaction.atomic
 def _report(
-    organization: Organization, data: Report, *, reporter: User | None, anonymous: bool
+    organization: Organization,
+    data: Report,
+    *,
+    reporter: User | None,
+    anonymous: bool,
+    at: dt.datetime | None,
 ) -> Incident:
     _check_links(organization, data.assets, data.vendors)
     occurred = aware(data.occurred_at, "occurred_at")
     discovered = aware(data.discovered_at, "discovered_at")
     _check_times(occurred, discovered, timezone.now())
+    latest = max((t for t in (occurred, discovered) if t is not None), default=None)
+    reported_at = happened_at(
+        at, after=latest, after_what="the incident occurred or was discovered"
+    )
     incident = Incident(
         organization=organization,
         number=next_number(organization),
@@ -128,7 +167,7 @@ def _report(
         reporter_contact=text(data.reporter_contact, "reporter_contact", limit=500),
         occurred_at=occurred,
         discovered_at=discovered,
-        reported_at=timezone.now(),
+        reported_at=reported_at,
         phi_involved=data.phi_involved,
     )
     save(incident)
@@ -219,9 +258,12 @@ def update_triage(
     phi_involved: str | _Keep = KEEP,
     assets: Sequence[Asset] | _Keep = KEEP,
     vendors: Sequence[Vendor] | _Keep = KEEP,
+    at: dt.datetime | None = None,
 ) -> Incident:
-    """Change what triage decides; a changed handler, category or severity is on the timeline."""
+    """Change what triage decides; a changed handler, category or severity is on the timeline
+    (dated ``at``, default now)."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    moment = happened_at(at, after=incident.reported_at)
     before = (incident.category, incident.severity, incident.handler_id, incident.phi_involved)
     if not isinstance(title, _Keep):
         incident.title = text(title, "title", required=True, limit=200)
@@ -249,7 +291,9 @@ def update_triage(
         _link(incident, new_assets, new_vendors)
     after = (incident.category, incident.severity, incident.handler_id, incident.phi_involved)
     if before != after:
-        add_entry(incident, EntryKind.DECISION, _triage_text(incident, before), author=by)
+        add_entry(
+            incident, EntryKind.DECISION, _triage_text(incident, before), author=by, at=moment
+        )
     return incident
 
 
@@ -276,10 +320,17 @@ def allowed_statuses(incident: Incident) -> list[str]:
 
 @transaction.atomic
 def change_status(
-    incident: Incident, status: Status | str, by: User | None, *, reason: str = ""
+    incident: Incident,
+    status: Status | str,
+    by: User | None,
+    *,
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> Incident:
-    """Move the incident forward (or reopen a closed one to triage, which needs a reason)."""
+    """Move the incident forward (or reopen a closed one to triage, which needs a reason);
+    ``at`` is when (default now; not before the incident was reported)."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    moment = happened_at(at, after=incident.reported_at)
     try:
         target = Status(status)
     except ValueError as exc:
@@ -298,14 +349,14 @@ def change_status(
     reason = text(reason, "reason", required=reopening, limit=2000)
     old = incident.get_status_display()
     incident.status = target
-    incident.closed_at = timezone.now() if target == Status.CLOSED else None
+    incident.closed_at = moment if target == Status.CLOSED else None
     save(incident)
     line = f"Status: {old} → {incident.get_status_display()}."
     if reopening:
         line = f"Reopened ({old} → {incident.get_status_display()}): {reason}"
     elif reason:
         line = f"{line} {reason}"
-    add_entry(incident, EntryKind.STATUS_CHANGE, line, author=by)
+    add_entry(incident, EntryKind.STATUS_CHANGE, line, author=by, at=moment)
     return incident
 
 
@@ -334,9 +385,8 @@ def add_timeline_entry(
     if entry_kind == EntryKind.EVIDENCE and evidence is None:
         raise InputProblems([Problem("name the evidence item", field="evidence")])
     evidence_of(incident, evidence, "evidence")
-    moment = aware(at, "at")
-    if moment is not None and moment > timezone.now() + dt.timedelta(minutes=5):
-        raise InputProblems([Problem("cannot be in the future", field="at")])
+    # A person's entry may tell of something before the report (what they did on noticing it).
+    moment = happened_at(at)
     return add_entry(
         incident,
         entry_kind,

@@ -35,6 +35,7 @@ from phiward.incidents.models import (
     Recipient,
 )
 from phiward.incidents.services_breach import current_assessment, signed_assessment
+from phiward.incidents.services_intake import happened_at
 
 if TYPE_CHECKING:
     from phiward.breach.hhs_log import LogEntry
@@ -226,15 +227,22 @@ def _obligation_keys(assessment: BreachAssessment) -> set[str]:
 
 
 @transaction.atomic
-def save_notice_as_evidence(incident: Incident, key: str, by: User | None) -> EvidenceItem:
+def save_notice_as_evidence(
+    incident: Incident, key: str, by: User | None, *, at: dt.datetime | None = None
+) -> EvidenceItem:
     """Keep the notice as sent in the evidence library (a record with its SHA-256), so the
     obligation can be closed with it. ``key`` names the draft (``individual``, ``media:MA``,
-    ...)."""
+    ...); ``at`` dates the timeline entry (default now; not before the sign-off)."""
     from phiward.evidence import library
 
     drafts = notice_drafts(incident)
     if not drafts.signed:
         raise InvalidInput("sign the breach determination off before sending notices")
+    moment = happened_at(
+        at,
+        after=drafts.assessment.signed_off_at,
+        after_what="the determination was signed off",
+    )
     if drafts.problems:
         raise InputProblems(list(drafts.problems))
     wanted = [d.notice for d in drafts.drafts if d.key == key]
@@ -259,7 +267,7 @@ def save_notice_as_evidence(incident: Incident, key: str, by: User | None) -> Ev
     )
     add_entry(
         incident, EntryKind.EVIDENCE, f"Notice kept as evidence: {notice.title}.", author=by,
-        evidence=item,
+        evidence=item, at=moment,
     )  # fmt: skip
     return item
 

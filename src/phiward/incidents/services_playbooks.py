@@ -11,12 +11,12 @@ later does not rewrite what an incident did.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from phiward.audit.tracking import record_created
 from phiward.core.errors import InputProblems, Problem
@@ -31,6 +31,7 @@ from phiward.incidents.models import (
     PlaybookStep,
 )
 from phiward.incidents.playbook_data import StepSpec, load_playbooks
+from phiward.incidents.services_intake import happened_at
 
 
 @transaction.atomic
@@ -109,12 +110,18 @@ def update_playbook(
 
 @transaction.atomic
 def apply_playbook(
-    incident: Incident, by: User | None, playbook: Playbook | None = None
+    incident: Incident,
+    by: User | None,
+    playbook: Playbook | None = None,
+    *,
+    at: dt.datetime | None = None,
 ) -> list[IncidentStep]:
-    """Copy a playbook's steps into the incident (default: the one for its category).
+    """Copy a playbook's steps into the incident (default: the one for its category); ``at``
+    dates the timeline entry (default now; not before the incident was reported).
 
     A playbook is applied to an incident once; another category's playbook may be added
     (an outage that turns out to be ransomware)."""
+    moment = happened_at(at, after=incident.reported_at)
     if playbook is None:
         playbook = playbook_for(incident.organization, incident.category)
     elif playbook.organization_id != incident.organization_id:
@@ -146,17 +153,21 @@ def apply_playbook(
         EntryKind.PLAYBOOK_STEP,
         f"Playbook '{playbook.title}' (version {playbook.version}) applied: {len(copies)} steps.",
         author=by,
+        at=moment,
     )
     return copies
 
 
 @transaction.atomic
-def check_step(step: IncidentStep, by: User | None, *, note: str = "") -> IncidentStep:
-    """Check a step off (who and when); it is on the incident's timeline too."""
+def check_step(
+    step: IncidentStep, by: User | None, *, note: str = "", at: dt.datetime | None = None
+) -> IncidentStep:
+    """Check a step off (who and when: ``at``, default now, not before the incident was
+    reported); it is on the incident's timeline too."""
     step = IncidentStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
         raise InputProblems([Problem("this step is already checked off", field="step")])
-    step.done_at = timezone.now()
+    step.done_at = happened_at(at, after=step.incident.reported_at)
     step.done_by = by
     step.note = text(note, "note", limit=5000)
     save(step)

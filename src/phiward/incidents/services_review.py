@@ -13,12 +13,12 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from phiward.core.errors import InputProblems, Problem
 from phiward.core.models import display_name
 from phiward.incidents.common import add_entry, check_member, save, text
 from phiward.incidents.models import EntryKind, FollowUpAction, Incident, Review, ReviewRisk
+from phiward.incidents.services_intake import happened_at
 from phiward.risk.models import ReassessmentSource, Risk
 
 
@@ -74,11 +74,15 @@ def _link_risks(review: Review, risks: Sequence[Risk]) -> None:
 
 
 @transaction.atomic
-def complete_review(incident: Incident, by: User | None) -> tuple[Review, list[Risk]]:
-    """Complete the review (it needs a root cause and lessons learned); returns the review and
-    the linked risks flagged for re-assessment."""
+def complete_review(
+    incident: Incident, by: User | None, *, at: dt.datetime | None = None
+) -> tuple[Review, list[Risk]]:
+    """Complete the review (it needs a root cause and lessons learned) ``at`` (default now;
+    not before the incident was reported); returns the review and the linked risks flagged
+    for re-assessment."""
     from phiward.risk.services import flag_risks
 
+    moment = happened_at(at, after=incident.reported_at)
     review = Review.objects.select_for_update().get(pk=review_of(incident).pk)
     _open(review)
     problems = []
@@ -94,7 +98,7 @@ def complete_review(incident: Incident, by: User | None) -> tuple[Review, list[R
         )
     if problems:
         raise InputProblems(problems)
-    review.completed_at = timezone.now()
+    review.completed_at = moment
     review.completed_by = by
     save(review)
     linked = list(Risk.objects.filter(pk__in=review.risk_links.values("risk_id")))
@@ -114,6 +118,7 @@ def complete_review(incident: Incident, by: User | None) -> tuple[Review, list[R
         "Post-incident review completed"
         + (f"; {len(flagged)} linked risk(s) flagged for re-assessment." if linked else "."),
         author=by,
+        at=moment,
     )
     return review, flagged
 
@@ -126,7 +131,10 @@ def add_follow_up(
     title: str,
     owner: User | None = None,
     due_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> FollowUpAction:
+    """A follow-up action of the incident, on its timeline (dated ``at``, default now)."""
+    moment = happened_at(at, after=incident.reported_at)
     check_member(incident.organization, owner, "owner")
     action = FollowUpAction(
         organization_id=incident.organization_id,
@@ -143,17 +151,28 @@ def add_follow_up(
         + (f" (owner {display_name(owner)}" if owner else " (no owner")
         + (f", due {due_on.isoformat()})" if due_on else ")"),
         author=by,
+        at=moment,
     )
     return action
 
 
 @transaction.atomic
-def complete_follow_up(action: FollowUpAction, by: User | None) -> FollowUpAction:
+def complete_follow_up(
+    action: FollowUpAction, by: User | None, *, at: dt.datetime | None = None
+) -> FollowUpAction:
+    """Mark a follow-up action done ``at`` (default now; not before the incident was
+    reported)."""
     action = FollowUpAction.objects.select_for_update().get(pk=action.pk)
     if action.done_at is not None:
         raise InputProblems([Problem("already done", field="done")])
-    action.done_at = timezone.now()
+    action.done_at = happened_at(at, after=action.incident.reported_at)
     action.done_by = by
     save(action)
-    add_entry(action.incident, EntryKind.ACTION, f"Follow-up done: {action.title}", author=by)
+    add_entry(
+        action.incident,
+        EntryKind.ACTION,
+        f"Follow-up done: {action.title}",
+        author=by,
+        at=action.done_at,
+    )
     return action

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from phiward.incidents.views import breach, incidents, intake, notices, review
+from phiward.incidents.views import breach, incidents, intake, notices, playbooks, review
 
 app_name = "incidents"
 
@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("hhs-log/", notices.HhsLogView.as_view(), name="hhs-log"),
     path("hhs-log/csv/", notices.HhsLogCsvView.as_view(), name="hhs-log-csv"),
     path("notice-settings/", notices.NoticeSettingsView.as_view(), name="notice-settings"),
+    path("playbooks/", playbooks.PlaybookListView.as_view(), name="playbooks"),
+    path("playbooks/<slug:category>/", playbooks.PlaybookEditView.as_view(), name="playbook-edit"),
     # One incident: triage, status, timeline, playbook checklist.
     path("<int:pk>/", incidents.IncidentDetailView.as_view(), name="detail"),
     path("<int:pk>/triage/", incidents.TriageView.as_view(), name="triage"),
