@@ -40,6 +40,21 @@ def _fast_passwords(settings: Settings) -> None:
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
+def enrolled_member(org: Organization, role: Role, username: str | None = None) -> User:
+    """A member made outside any test (module-scoped data, so without the fixtures below),
+    enrolled in MFA as ``make_member``'s members are."""
+    from allauth.mfa.models import Authenticator
+
+    user = User.objects.create_user(
+        username=username or f"{role.value}-{org.slug}", password=PASSWORD
+    )
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+    )
+    Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _mfa_enrolled_users() -> Iterator[None]:
     """Every user a test creates has an authenticator app, as if they had enrolled: phiward

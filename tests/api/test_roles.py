@@ -25,7 +25,6 @@ from functools import cached_property
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
@@ -41,7 +40,7 @@ from phiward.core.permissions import Action, Area, Role, allowed
 from phiward.tokens.lifecycle import create_token, may_hold_tokens
 from phiward.tokens.models import ApiToken
 from tests.api.sample import Inventory, build_inventory, new_body, send
-from tests.conftest import PASSWORD
+from tests.conftest import enrolled_member
 from tests.exercises.sample import ExerciseSample, build_exercises
 from tests.incidents.sample import build_incidents, incident_operations
 from tests.snapshot import records_fingerprint
@@ -520,15 +519,6 @@ def expected(op: Op, caller: Caller, success: int) -> int:
 # --- running one case -------------------------------------------------------------------------
 
 
-def _module_member(org: Organization, role: Role, username: str | None = None) -> User:
-    user = User.objects.create_user(
-        username=username or f"{role.value}-{org.slug}", password=PASSWORD
-    )
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    Membership.objects.create(user=user, organization=org, role=role)
-    return user
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     """The organizations, people and every sample record, built once for the module inside a
@@ -536,7 +526,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     ``db``), so whatever a case writes is gone before the next one, as with Django's
     ``TestCase.setUpTestData``. Building them per case was most of this matrix's time."""
     with django_db_blocker.unblock(), transaction.atomic():
-        made = World(_module_member)
+        made = World(enrolled_member)
         for ready in (made.inventory, made.colleague, made.boss, made.outsider):
             assert ready is not None
         _register(made)

@@ -9,7 +9,8 @@ organization and real objects so the operations do work, not only answer 404.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -24,6 +25,9 @@ from phiward.core.models import Organization
 from phiward.core.permissions import Role
 from phiward.evidence import library
 from tests.api.sample import build_inventory
+from tests.conftest import enrolled_member
+from tests.exercises.sample import build_exercises
+from tests.incidents.sample import build_incidents
 from tests.risk.register_sample import build_register
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +70,20 @@ class World:
         )
         self.usernames = [owner.get_username(), colleague.get_username()]
         register = build_register(org)
-        self.risk_ids = {
+        exercises = build_exercises(org)
+        incidents = build_incidents(org, owner).ids()
+        self.category = str(incidents.pop("category"))
+        self.object_ids = {
             "analysis_id": register.analysis.pk,
             "proposal_id": register.proposal.pk,
             "risk_id": register.risk.pk,
             "treatment_id": register.treatment.pk,
             "task_id": register.task.pk,
             "number": register.version.number,
+            "exercise_id": exercises.exercise.pk,
+            "action_id": exercises.action.pk,
+            "version_id": exercises.draft.pk,
+            **{name: int(str(value)) for name, value in incidents.items()},
         }
         client = Client()
         client.force_login(owner)
@@ -92,26 +103,31 @@ class World:
         name = params.get("username")
         if isinstance(name, str) and len(name) % 2 == 0:
             params["username"] = self.usernames[len(name) % 4 // 2]
-        for param, real in self.risk_ids.items():
+        for param, real in self.object_ids.items():
             value = params.get(param)
             if isinstance(value, int) and value % 2 == 0:
                 params[param] = real
+        category = params.get("category")
+        if isinstance(category, str) and len(category) % 2 == 0:
+            params["category"] = self.category
         question = params.get("question_id")
         if isinstance(question, str) and len(question) % 2 == 0:
             params["question_id"] = RISK_QUESTION
 
 
-@pytest.fixture
-def world(
-    make_org: Callable[..., Organization], make_member: Callable[..., User]
-) -> Iterator[World]:
-    org = make_org("fuzz-clinic", "Fuzz Clinic")
-    owner = make_member(org, Role.OWNER, username="fuzz-owner")
-    colleague = make_member(org, Role.SECURITY_OFFICER, username="fuzz-officer")
-    world = World(org, owner, colleague)
-    _CURRENT.append(world)
-    yield world
-    _CURRENT.remove(world)
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """Built once for the module in a transaction rolled back at its end (each example's
+    writes are rolled back on their own, below)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        org = Organization.objects.create(slug="fuzz-clinic", name="Fuzz Clinic")
+        owner = enrolled_member(org, Role.OWNER, username="fuzz-owner")
+        colleague = enrolled_member(org, Role.SECURITY_OFFICER, username="fuzz-officer")
+        world = World(org, owner, colleague)
+        _CURRENT.append(world)
+        yield world
+        _CURRENT.remove(world)
+        transaction.set_rollback(True)
 
 
 _CURRENT: list[World] = []

@@ -19,11 +19,11 @@ from phiward.incidents.models import (
     AffectedCount,
     AffectedIndividuals,
     BreachAssessment,
-    EntryKind,
     Frozen,
     Incident,
     Obligation,
     ObligationStatus,
+    TimelineKind,
 )
 from tests.incidents.conftest import facts
 
@@ -40,7 +40,7 @@ def test_assess_records_an_unsigned_assessment_with_its_digest(
     assert assessment.result["determination"]["outcome"] == "breach"
     assert assessment.verify() and len(assessment.digest) == 64
     assert not assessment.is_signed and not Obligation.objects.exists()
-    assert incident.timeline.filter(kind=EntryKind.ASSESSMENT).count() == 1
+    assert incident.timeline.filter(kind=TimelineKind.ASSESSMENT).count() == 1
 
 
 def test_engine_problems_name_their_fields(incident: Incident, officer: User) -> None:
@@ -147,7 +147,7 @@ def test_recording_a_notice_closes_the_obligation_with_evidence(
         obligation, officer, sent_on=dt.date(2026, 4, 1), method="first_class_mail", evidence=item
     )
     assert done.status == ObligationStatus.DONE and done.evidence_sha256 == item.sha256
-    entry = incident.timeline.get(kind=EntryKind.NOTICE)
+    entry = incident.timeline.get(kind=TimelineKind.NOTICE)
     assert entry.evidence == item
     with pytest.raises(InputProblems):
         services.record_sent(done, officer, sent_on=dt.date(2026, 4, 2), method="email")

@@ -16,11 +16,11 @@ from phiward.core.permissions import Role
 from phiward.incidents import services
 from phiward.incidents.models import (
     AppendOnly,
-    EntryKind,
     Incident,
     IncidentAsset,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from phiward.inventory.models import Asset, AssetKind, Vendor
 
@@ -44,7 +44,7 @@ def test_report_numbers_per_organization_and_starts_the_timeline(
     )
     assert first.status == Status.REPORTED and first.reported_by == officer
     entry = TimelineEntry.objects.get(incident=first)
-    assert entry.kind == EntryKind.STATUS_CHANGE and entry.author == officer
+    assert entry.kind == TimelineKind.STATUS_CHANGE and entry.author == officer
 
 
 def test_report_checks_title_times_and_links(
@@ -115,7 +115,7 @@ def test_status_moves_forward_and_reopens_with_a_reason(incident: Incident, offi
     services.change_status(incident, "triage", officer, reason="More devices missing.")
     incident.refresh_from_db()
     assert incident.status == Status.TRIAGE and incident.closed_at is None
-    texts = [e.text for e in incident.timeline.filter(kind=EntryKind.STATUS_CHANGE)]
+    texts = [e.text for e in incident.timeline.filter(kind=TimelineKind.STATUS_CHANGE)]
     assert texts[-1].startswith("Reopened") and "More devices missing." in texts[-1]
 
 
@@ -130,7 +130,7 @@ def test_triage_changes_are_on_the_timeline(
     incident.refresh_from_db()
     assert incident.severity == "critical" and incident.handler == handler
     assert list(incident.vendors.all()) == [vendor]
-    decision = incident.timeline.get(kind=EntryKind.DECISION)
+    decision = incident.timeline.get(kind=TimelineKind.DECISION)
     assert "severity: Critical" in decision.text and "handler:" in decision.text
     outsider = User.objects.create_user("outsider")
     with pytest.raises(InputProblems) as exc:

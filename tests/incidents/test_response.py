@@ -13,11 +13,11 @@ from phiward.core.models import Organization
 from phiward.incidents import services
 from phiward.incidents.models import (
     Category,
-    EntryKind,
     Incident,
     IncidentStep,
     Playbook,
     PlaybookStep,
+    TimelineKind,
 )
 from phiward.incidents.playbook_data import load_playbooks, parse_playbooks
 from phiward.risk.models import ReassessmentReason, Risk
@@ -100,7 +100,7 @@ def test_apply_and_check_off_keep_their_own_copy(incident: Incident, officer: Us
     assert done.done_at is not None and done.done_by == officer
     with pytest.raises(InputProblems):
         services.check_step(steps[0], officer)
-    entry = incident.timeline.filter(kind=EntryKind.PLAYBOOK_STEP).last()
+    entry = incident.timeline.filter(kind=TimelineKind.PLAYBOOK_STEP).last()
     assert entry is not None and "Wiped at 10:02" in entry.text
     # Another category's playbook may be added on top (an outage that turns out to be malware).
     more = services.apply_playbook(

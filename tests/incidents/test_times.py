@@ -19,12 +19,12 @@ from phiward.core.errors import InputProblems, InvalidInput
 from phiward.core.models import Organization
 from phiward.incidents import services
 from phiward.incidents.models import (
-    EntryKind,
     Incident,
     Obligation,
     ObligationStatus,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from tests.incidents.conftest import facts
 
@@ -68,7 +68,7 @@ def past(org: Organization, officer: User) -> Incident:
 def test_report_stores_when_it_was_reported(past: Incident) -> None:
     assert past.reported_at == REPORTED
     first = past.timeline.get()
-    assert first.kind == EntryKind.STATUS_CHANGE and first.at == REPORTED
+    assert first.kind == TimelineKind.STATUS_CHANGE and first.at == REPORTED
     # the audit entry's own time is when it was written, not when the report was made
     created = AuditEntry.objects.get(object_type="incidents.incident", action="create")
     assert created.timestamp > REPORTED + dt.timedelta(days=1)
@@ -108,7 +108,7 @@ def test_without_a_time_the_services_stamp_now(incident: Incident, officer: User
 
 def test_triage_and_status_changes(past: Incident, officer: User) -> None:
     services.update_triage(past, officer, handler=officer, at=hours(1))
-    assert last_entry(past).at == hours(1) and last_entry(past).kind == EntryKind.DECISION
+    assert last_entry(past).at == hours(1) and last_entry(past).kind == TimelineKind.DECISION
     services.change_status(past, Status.TRIAGE, officer, at=hours(1))
     services.change_status(past, Status.CLOSED, officer, at=hours(30))
     past.refresh_from_db()

@@ -19,13 +19,13 @@ from phiward.core.permissions import Role
 from phiward.evidence import library
 from phiward.incidents import services
 from phiward.incidents.models import (
-    EntryKind,
     FollowUpAction,
     Incident,
     IncidentStep,
     Review,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from tests.conftest import client_for
 
@@ -235,7 +235,7 @@ def test_timeline_entries_with_evidence(
         {"kind": "communication", "text": "Called the police", "evidence": item.pk},
     )
     assert answer.status_code == 302
-    entry = TimelineEntry.objects.get(incident=incident, kind=EntryKind.COMMUNICATION)
+    entry = TimelineEntry.objects.get(incident=incident, kind=TimelineKind.COMMUNICATION)
     assert entry.author == officer and entry.evidence == item
     page = html(officer_client.get(url("detail", org, incident.pk)))
     assert "Called the police" in page and item.reference in page

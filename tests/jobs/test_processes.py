@@ -18,7 +18,7 @@ import pytest
 
 pytestmark = pytest.mark.own_database  # phiward runs in subprocesses with a database of its own
 
-JOB_NAMES = ["audit-checkpoint", "audit-verify", "sessions-purge"]
+JOB_NAMES = ["audit-checkpoint", "audit-verify", "calendar-reminders", "sessions-purge"]
 
 
 def environment(data_dir: Path) -> dict[str, str]:

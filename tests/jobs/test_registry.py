@@ -71,6 +71,12 @@ def test_a_module_without_a_list_of_jobs_is_refused(fake_module: types.ModuleTyp
 
 def test_the_shipped_jobs(db: None) -> None:
     registry = load(JOB_MODULES)
-    assert [j.name for j in registry] == ["audit-checkpoint", "audit-verify", "sessions-purge"]
+    assert [j.name for j in registry] == [
+        "audit-checkpoint",
+        "audit-verify",
+        "calendar-reminders",
+        "sessions-purge",
+    ]
     assert registry.get("audit-checkpoint").current_interval() == dt.timedelta(hours=1)
     assert registry.get("audit-verify").current_interval() == dt.timedelta(days=1)
+    assert registry.get("calendar-reminders").current_interval() == dt.timedelta(days=1)

@@ -1,7 +1,8 @@
 """``phiward calendar``: the program's deadlines from every app.
 
 ``list`` prints open deadlines overdue or due within ``--days`` (overdue first), with their
-warning level; ``ics`` writes the iCalendar feed. The CLI is the administrator's tool: it
+warning level; ``ics`` writes the iCalendar feed; ``reminders`` lists the reminders the
+``calendar-reminders`` job recorded (and mailed). The CLI is the administrator's tool: it
 shows every area's deadlines (no role filtering).
 """
 
@@ -70,6 +71,42 @@ def list_command(org_slug: str | None, days: int, include_done: bool, as_json: b
         else:
             flag = f"in {d.days_left(today)}d"
         click.echo(f"{d.due_on.isoformat()}  {flag:<14} {d.kind:<16} {d.title}")
+
+
+@calendar_group.command("reminders")
+@org_option
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def reminders_command(org_slug: str | None, limit: int, as_json: bool) -> None:
+    """The deadline reminders sent, newest first."""
+    from phiward.calendar.models import ReminderSent
+
+    org = resolve_org(org_slug)
+    sent = list(ReminderSent.objects.for_org(org)[:limit])
+    rows: list[dict[str, str | int | bool]] = [
+        {
+            "kind": r.kind,
+            "key": r.key,
+            "due_on": r.due_on.isoformat(),
+            "level": r.get_level_display(),
+            "sent_at": r.sent_at.isoformat(),
+            "recipients": r.recipients,
+            "mailed": r.mailed,
+        }
+        for r in sent
+    ]
+    if as_json:
+        emit_json({"organization": org.slug, "reminders": rows})
+        return
+    if not rows:
+        click.echo("no reminders sent yet")
+        return
+    for row in rows:
+        mailed = "mailed" if row["mailed"] else "recorded (mail off)"
+        click.echo(
+            f"{str(row['sent_at'])[:16]}  {row['level']!s:<10} due {row['due_on']}  "
+            f"{row['kind']!s:<18} {row['recipients']} recipient(s), {mailed}"
+        )
 
 
 @calendar_group.command("ics")

@@ -245,3 +245,7 @@ AUDIT_CHECKPOINT_EVERY = int(os.environ.get("PHIWARD_AUDIT_CHECKPOINT_EVERY", "1
 AUDIT_CHECKPOINT_INTERVAL = os.environ.get("PHIWARD_AUDIT_CHECKPOINT_INTERVAL", "1h")
 AUDIT_CHECKPOINT_DIR = os.environ.get("PHIWARD_AUDIT_CHECKPOINT_DIR", "")
 AUDIT_VERIFY_INTERVAL = os.environ.get("PHIWARD_AUDIT_VERIFY_INTERVAL", "1d")
+# Deadline reminders by e-mail at 30/14/7/1 days and overdue (docs/calendar.md), and the
+# address people reach phiward at, for the links in those messages ("": bare paths).
+REMINDER_INTERVAL = os.environ.get("PHIWARD_REMINDER_INTERVAL", "1d")
+BASE_URL = os.environ.get("PHIWARD_BASE_URL", "").rstrip("/")

@@ -58,7 +58,6 @@ from phiward.exercises.demo import seed_demo
 from phiward.incidents import services
 from phiward.incidents.models import (
     Category,
-    EntryKind,
     Incident,
     IncidentStep,
     NoticeMethod,
@@ -66,6 +65,7 @@ from phiward.incidents.models import (
     PhiInvolved,
     Severity,
     Status,
+    TimelineKind,
 )
 from phiward.inventory.models import Asset, Vendor
 from phiward.risk import services as risks
@@ -144,7 +144,7 @@ class _Response:
             services.change_status(incident, Status.TRIAGE, person, at=at)
 
     def log(
-        self, incident: Incident, who: str, moment: dt.datetime, kind: EntryKind, text: str
+        self, incident: Incident, who: str, moment: dt.datetime, kind: TimelineKind, text: str
     ) -> None:
         with self.by(who) as person:
             services.add_timeline_entry(incident, person, kind=kind, text_=text, at=moment)
@@ -259,7 +259,7 @@ class _Response:
             incident,
             SECURITY,
             self.at(occurred, 15, 30),
-            EntryKind.ACTION,
+            TimelineKind.ACTION,
             "Message recall attempted (failed: outside recipient). Message trace confirms "
             "delivery to one outside mailbox at a free e-mail provider.",
         )
@@ -277,7 +277,7 @@ class _Response:
             incident,
             PRIVACY,
             self.at(occurred, 16, 10),
-            EntryKind.COMMUNICATION,
+            TimelineKind.COMMUNICATION,
             "Wrote to the recipient asking them to delete the message and confirm in writing.",
         )
         self.check(
@@ -298,7 +298,7 @@ class _Response:
             incident,
             PRIVACY,
             self.at(self.day(-212), 17, 0),
-            EntryKind.COMMUNICATION,
+            TimelineKind.COMMUNICATION,
             "Second written request to the recipient; no reply to either.",
         )
         self.check(
@@ -396,7 +396,7 @@ class _Response:
             incident,
             PRIVACY,
             self.at(self.day(-208), 11, 35),
-            EntryKind.DECISION,
+            TimelineKind.DECISION,
             "No attestation of deletion can be obtained: the four-factor assessment cannot "
             "show a low probability of compromise. Preparing notices.",
         )
@@ -540,7 +540,7 @@ class _Response:
             incident,
             PRIVACY,
             self.at(occurred, 10, 40),
-            EntryKind.COMMUNICATION,
+            TimelineKind.COMMUNICATION,
             "The receiving practice's office manager confirmed only the cover page was "
             "read and faxed back a signed attestation that the pages were shredded.",
         )
@@ -665,7 +665,7 @@ class _Response:
             services.add_timeline_entry(
                 incident,
                 officer,
-                kind=EntryKind.EVIDENCE,
+                kind=TimelineKind.EVIDENCE,
                 evidence=status,
                 text_="Encryption confirmed from device management: full disk, key not stored "
                 "with the device.",
@@ -759,7 +759,7 @@ class _Response:
             incident,
             PRIVACY,
             self.at(self.day(-30), 10, 0),
-            EntryKind.DECISION,
+            TimelineKind.DECISION,
             "Interviewed the employee with the owner; sanction per policy (written "
             "warning, retraining); EHR access limited to scheduling.",
         )
@@ -880,7 +880,7 @@ class _Response:
             incident,
             SECURITY,
             self.at(seen, 11, 0),
-            EntryKind.ACTION,
+            TimelineKind.ACTION,
             "Message found in 9 mailboxes and purged; sender and link domain blocked. "
             "No sign-ins from unusual locations so far.",
         )

@@ -14,7 +14,7 @@ from phiward.core.errors import InputProblems, PermissionDenied, Problem
 from phiward.core.models import Membership, Organization, display_name
 from phiward.core.permissions import Action, Area, allowed
 from phiward.evidence.models import EvidenceItem
-from phiward.incidents.models import EntryKind, Incident, TimelineEntry
+from phiward.incidents.models import Incident, TimelineEntry, TimelineKind
 from phiward.risk.validation import problems_from
 
 ANONYMOUS_NAME = "anonymous report"
@@ -77,7 +77,7 @@ def evidence_of(incident: Incident, evidence: EvidenceItem | None, field: str) -
 
 def add_entry(
     incident: Incident,
-    kind: EntryKind | str,
+    kind: TimelineKind | str,
     text_: str,
     *,
     author: User | None,
@@ -89,7 +89,7 @@ def add_entry(
     entry = TimelineEntry(
         organization_id=incident.organization_id,
         incident=incident,
-        kind=EntryKind(kind),
+        kind=TimelineKind(kind),
         at=at or timezone.now(),
         author=author,
         author_name=author_name if author_name is not None else _name(author),

@@ -15,7 +15,6 @@ from phiward.core.apiresource import PageQuery
 from phiward.core.apiscope import MAX_ID
 from phiward.incidents.models import (
     Category,
-    EntryKind,
     NoticeMethod,
     ObligationStatus,
     Outcome,
@@ -24,6 +23,7 @@ from phiward.incidents.models import (
     Recipient,
     Severity,
     Status,
+    TimelineKind,
 )
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -139,7 +139,7 @@ class StatusIn(Schema):
 
 
 class TimelineEntryIn(Schema):
-    kind: EntryKind = Field(description="action, decision, communication, note or evidence")
+    kind: TimelineKind = Field(description="action, decision, communication, note or evidence")
     text: Text = Field(min_length=1)
     at: dt.datetime | None = Field(None, description="When it happened; default now")
     evidence_id: Id | None = None
@@ -147,7 +147,7 @@ class TimelineEntryIn(Schema):
 
 class TimelineEntryOut(Schema):
     id: int
-    kind: EntryKind
+    kind: TimelineKind
     at: dt.datetime
     author: str = Field(description="The author's name as it was ('anonymous report')")
     text: str
@@ -330,7 +330,7 @@ class NoticeTextIO(Schema):
     what_we_are_doing: Text = ""
 
 
-class ElementOut(Schema):
+class NoticeElementOut(Schema):
     element_id: str
     label: str
     text: str
@@ -341,7 +341,7 @@ class NoticeOut(Schema):
     kind: str
     title: str
     body: str
-    elements: list[ElementOut]
+    elements: list[NoticeElementOut]
     instructions: list[str]
 
 

@@ -33,13 +33,13 @@ from phiward.incidents.models import (
     AffectedIndividuals,
     AffectedSource,
     BreachAssessment,
-    EntryKind,
     Incident,
     NoticeMethod,
     Obligation,
     ObligationStatus,
     Outcome,
     Recipient,
+    TimelineKind,
     assessment_digest,
 )
 from phiward.incidents.services_intake import happened_at
@@ -134,7 +134,7 @@ def assess(
         previous.save()
     add_entry(
         incident,
-        EntryKind.ASSESSMENT,
+        TimelineKind.ASSESSMENT,
         f"Breach assessment {assessment.number} run (engine {assessment.engine_version}): "
         f"{assessment.get_outcome_display()}; awaiting sign-off."
         + (f" It supersedes assessment {previous.number}." if previous else ""),
@@ -174,7 +174,7 @@ def sign_off(
     own = " (by the person who ran it)" if assessment.signed_by_author else ""
     add_entry(
         assessment.incident,
-        EntryKind.ASSESSMENT,
+        TimelineKind.ASSESSMENT,
         f"Breach assessment {assessment.number} signed off by {display_name(by)}{own}: "
         f"{assessment.get_outcome_display()}; {len(created)} obligation(s).",
         author=by,
@@ -257,7 +257,7 @@ def record_sent(
         late = f" — {(sent_on - obligation.due_on).days} day(s) after it was due"
     add_entry(
         obligation.incident,
-        EntryKind.NOTICE,
+        TimelineKind.NOTICE,
         f"{obligation.title}: sent {sent_on.isoformat()} by {obligation.get_method_display()}"
         f"{late}.",
         author=by,
@@ -283,7 +283,7 @@ def mark_not_required(
     save(obligation)
     add_entry(
         obligation.incident,
-        EntryKind.DECISION,
+        TimelineKind.DECISION,
         f"{obligation.title}: marked not required.",
         author=by,
         at=moment,
@@ -369,7 +369,7 @@ def set_affected_counts(
     how = f"from an uploaded list of {upload[1].rows} rows" if upload else "entered"
     add_entry(
         incident,
-        EntryKind.NOTE,
+        TimelineKind.NOTE,
         f"Affected individuals {how}: {total} in {len(normalised)} State(s).",
         author=by,
         at=moment,

@@ -39,7 +39,6 @@ from phiward.incidents.common import (
 from phiward.incidents.models import (
     STATUS_ORDER,
     Category,
-    EntryKind,
     Incident,
     IncidentAsset,
     IncidentVendor,
@@ -47,17 +46,18 @@ from phiward.incidents.models import (
     Severity,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from phiward.inventory.models import Asset, Vendor
 
 # Entry kinds a person adds by hand; the others are written by the services themselves.
 MANUAL_KINDS = frozenset(
     {
-        EntryKind.ACTION,
-        EntryKind.DECISION,
-        EntryKind.COMMUNICATION,
-        EntryKind.NOTE,
-        EntryKind.EVIDENCE,
+        TimelineKind.ACTION,
+        TimelineKind.DECISION,
+        TimelineKind.COMMUNICATION,
+        TimelineKind.NOTE,
+        TimelineKind.EVIDENCE,
     }
 )
 
@@ -175,7 +175,7 @@ def _report(
     who = ANONYMOUS_NAME if anonymous else display_name(reporter) if reporter else "the CLI"
     add_entry(
         incident,
-        EntryKind.STATUS_CHANGE,
+        TimelineKind.STATUS_CHANGE,
         f"Reported ({incident.get_category_display()}, {incident.get_severity_display()}).",
         author=reporter,
         at=incident.reported_at,
@@ -292,7 +292,7 @@ def update_triage(
     after = (incident.category, incident.severity, incident.handler_id, incident.phi_involved)
     if before != after:
         add_entry(
-            incident, EntryKind.DECISION, _triage_text(incident, before), author=by, at=moment
+            incident, TimelineKind.DECISION, _triage_text(incident, before), author=by, at=moment
         )
     return incident
 
@@ -356,7 +356,7 @@ def change_status(
         line = f"Reopened ({old} → {incident.get_status_display()}): {reason}"
     elif reason:
         line = f"{line} {reason}"
-    add_entry(incident, EntryKind.STATUS_CHANGE, line, author=by, at=moment)
+    add_entry(incident, TimelineKind.STATUS_CHANGE, line, author=by, at=moment)
     return incident
 
 
@@ -365,7 +365,7 @@ def add_timeline_entry(
     incident: Incident,
     by: User | None,
     *,
-    kind: EntryKind | str,
+    kind: TimelineKind | str,
     text_: str,
     at: dt.datetime | None = None,
     evidence: EvidenceItem | None = None,
@@ -374,7 +374,7 @@ def add_timeline_entry(
 
     Entries are never changed or deleted: a correction is a new entry."""
     try:
-        entry_kind = EntryKind(kind)
+        entry_kind = TimelineKind(kind)
     except ValueError as exc:
         raise InputProblems([Problem("not a kind of entry", field="kind")]) from exc
     if entry_kind not in MANUAL_KINDS:
@@ -382,7 +382,7 @@ def add_timeline_entry(
         raise InputProblems(
             [Problem(f"added by phiward itself; by hand add one of: {kinds}", field="kind")]
         )
-    if entry_kind == EntryKind.EVIDENCE and evidence is None:
+    if entry_kind == TimelineKind.EVIDENCE and evidence is None:
         raise InputProblems([Problem("name the evidence item", field="evidence")])
     evidence_of(incident, evidence, "evidence")
     # A person's entry may tell of something before the report (what they did on noticing it).

@@ -25,7 +25,6 @@ from phiward.incidents.models import (
     AffectedCount,
     BreachAssessment,
     Category,
-    EntryKind,
     Incident,
     NoticeSettings,
     NoticeText,
@@ -33,6 +32,7 @@ from phiward.incidents.models import (
     ObligationStatus,
     Outcome,
     Recipient,
+    TimelineKind,
 )
 from phiward.incidents.services_breach import current_assessment, signed_assessment
 from phiward.incidents.services_intake import happened_at
@@ -266,7 +266,7 @@ def save_notice_as_evidence(
         user=by,
     )
     add_entry(
-        incident, EntryKind.EVIDENCE, f"Notice kept as evidence: {notice.title}.", author=by,
+        incident, TimelineKind.EVIDENCE, f"Notice kept as evidence: {notice.title}.", author=by,
         evidence=item, at=moment,
     )  # fmt: skip
     return item

@@ -23,12 +23,12 @@ from phiward.core.errors import InputProblems, Problem
 from phiward.core.models import Organization
 from phiward.incidents.common import add_entry, save, text
 from phiward.incidents.models import (
-    EntryKind,
     Incident,
     IncidentStep,
     Phase,
     Playbook,
     PlaybookStep,
+    TimelineKind,
 )
 from phiward.incidents.playbook_data import StepSpec, load_playbooks
 from phiward.incidents.services_intake import happened_at
@@ -150,7 +150,7 @@ def apply_playbook(
     record_created(copies)
     add_entry(
         incident,
-        EntryKind.PLAYBOOK_STEP,
+        TimelineKind.PLAYBOOK_STEP,
         f"Playbook '{playbook.title}' (version {playbook.version}) applied: {len(copies)} steps.",
         author=by,
         at=moment,
@@ -173,7 +173,7 @@ def check_step(
     save(step)
     add_entry(
         step.incident,
-        EntryKind.PLAYBOOK_STEP,
+        TimelineKind.PLAYBOOK_STEP,
         f"Done ({step.get_phase_display()} {step.order}): {step.text}"
         + (f" — {step.note}" if step.note else ""),
         author=by,

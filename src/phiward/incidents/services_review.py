@@ -17,7 +17,7 @@ from django.db import transaction
 from phiward.core.errors import InputProblems, Problem
 from phiward.core.models import display_name
 from phiward.incidents.common import add_entry, check_member, save, text
-from phiward.incidents.models import EntryKind, FollowUpAction, Incident, Review, ReviewRisk
+from phiward.incidents.models import FollowUpAction, Incident, Review, ReviewRisk, TimelineKind
 from phiward.incidents.services_intake import happened_at
 from phiward.risk.models import ReassessmentSource, Risk
 
@@ -114,7 +114,7 @@ def complete_review(
         )
     add_entry(
         incident,
-        EntryKind.DECISION,
+        TimelineKind.DECISION,
         "Post-incident review completed"
         + (f"; {len(flagged)} linked risk(s) flagged for re-assessment." if linked else "."),
         author=by,
@@ -146,7 +146,7 @@ def add_follow_up(
     save(action)
     add_entry(
         incident,
-        EntryKind.ACTION,
+        TimelineKind.ACTION,
         f"Follow-up action: {action.title}"
         + (f" (owner {display_name(owner)}" if owner else " (no owner")
         + (f", due {due_on.isoformat()})" if due_on else ")"),
@@ -170,7 +170,7 @@ def complete_follow_up(
     save(action)
     add_entry(
         action.incident,
-        EntryKind.ACTION,
+        TimelineKind.ACTION,
         f"Follow-up done: {action.title}",
         author=by,
         at=action.done_at,

@@ -22,6 +22,7 @@ from phiward.core.errors import NotFound
 
 JOB_MODULES = (
     "phiward.audit.jobs",
+    "phiward.calendar.jobs",
     "phiward.jobs.sessions",
 )
 

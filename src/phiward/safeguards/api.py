@@ -178,7 +178,7 @@ class BecomesRequiredOut(RelatedOut):
     reason: str
 
 
-class ProposalOut(Schema):
+class NprmProposalOut(Schema):
     id: str
     title: str
     summary: str
@@ -197,7 +197,7 @@ class LensOut(Schema):
     as_of: str
     addressable_as_specified: int
     becomes_required: list[BecomesRequiredOut]
-    proposals: list[ProposalOut]
+    proposals: list[NprmProposalOut]
 
 
 class PostureOut(Schema):

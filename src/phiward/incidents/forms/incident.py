@@ -15,7 +15,7 @@ from phiward.incidents.forms import (
     OrgForm,
     member_field,
 )
-from phiward.incidents.models import Category, EntryKind, PhiInvolved, Severity
+from phiward.incidents.models import Category, PhiInvolved, Severity, TimelineKind
 from phiward.inventory.models import Asset, Vendor
 
 ANONYMOUS_HELP = (
@@ -25,10 +25,10 @@ ANONYMOUS_HELP = (
 )
 # Entry kinds a person adds on the timeline page (the services add the others themselves).
 TIMELINE_KINDS = [
-    (EntryKind.ACTION.value, EntryKind.ACTION.label),
-    (EntryKind.DECISION.value, EntryKind.DECISION.label),
-    (EntryKind.COMMUNICATION.value, EntryKind.COMMUNICATION.label),
-    (EntryKind.NOTE.value, EntryKind.NOTE.label),
+    (TimelineKind.ACTION.value, TimelineKind.ACTION.label),
+    (TimelineKind.DECISION.value, TimelineKind.DECISION.label),
+    (TimelineKind.COMMUNICATION.value, TimelineKind.COMMUNICATION.label),
+    (TimelineKind.NOTE.value, TimelineKind.NOTE.label),
 ]
 
 

@@ -20,7 +20,6 @@ from phiward.incidents.models.incident import (
     STATUS_ORDER,
     AppendOnly,
     Category,
-    EntryKind,
     Incident,
     IncidentAsset,
     IncidentVendor,
@@ -28,6 +27,7 @@ from phiward.incidents.models.incident import (
     Severity,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from phiward.incidents.models.response import (
     PHASE_ORDER,
@@ -49,7 +49,6 @@ __all__ = [
     "AppendOnly",
     "BreachAssessment",
     "Category",
-    "EntryKind",
     "FollowUpAction",
     "Frozen",
     "Incident",
@@ -72,5 +71,6 @@ __all__ = [
     "Severity",
     "Status",
     "TimelineEntry",
+    "TimelineKind",
     "assessment_digest",
 ]

@@ -132,7 +132,7 @@ class IncidentVendor(OrgScopedModel):
         ]
 
 
-class EntryKind(models.TextChoices):
+class TimelineKind(models.TextChoices):
     ACTION = "action", "Action"
     DECISION = "decision", "Decision"
     COMMUNICATION = "communication", "Communication"
@@ -152,7 +152,7 @@ class TimelineEntry(OrgScopedModel):
     """One thing that happened in an incident, with when and who. Never changed or deleted."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(max_length=20, choices=EntryKind.choices, default=EntryKind.NOTE)
+    kind = models.CharField(max_length=20, choices=TimelineKind.choices, default=TimelineKind.NOTE)
     at = models.DateTimeField(default=timezone.now, help_text="When it happened")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
