@@ -12,24 +12,26 @@ Objects are then fetched only through ``in_org`` and ``reference``, which go thr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Schema
 
 from phiward.core.auditing import AuditAction, AuditEvent, record
 from phiward.core.errors import InputProblems, NotFound, PermissionDenied, Problem
-from phiward.core.models import Membership, Organization, OrgScopedModel
+from phiward.core.models import Membership, Organization, OrgScopedModel, display_name
 from phiward.core.permissions import Action, Area, Role, allowed
 from phiward.core.tenancy import membership_for, require
 
 M = TypeVar("M", bound=OrgScopedModel)
+_R = TypeVar("_R", bound=Model)
 
 
 class ProblemOut(Schema):
@@ -171,3 +173,40 @@ def _unique_field(error: DjangoValidationError) -> str:
     params = error.params if isinstance(error.params, dict) else {}
     fields = [f for f in params.get("unique_check", ()) if f != "organization"]
     return fields[0] if len(fields) == 1 else NON_FIELD_ERRORS
+
+
+@contextlib.contextmanager
+def renamed_problems(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-raise a service's ``InputProblems`` with the fields named as in the request."""
+    try:
+        yield
+    except InputProblems as exc:
+        raise InputProblems(
+            [
+                Problem(p.message, p.file, p.row, names.get(p.field or "", p.field))
+                for p in exc.problems
+            ]
+        ) from exc
+
+
+def person_ref(user: User | None) -> dict[str, str] | None:
+    """A user as answers show people: username and name."""
+    if user is None:
+        return None
+    return {"username": user.get_username(), "name": display_name(user)}
+
+
+class Paging(Protocol):
+    offset: int
+    limit: int
+
+
+def page_of(found: QuerySet[_R], query: Paging, out: Callable[[_R], object]) -> dict[str, object]:
+    """One page of ``found`` as every list operation answers: items, count, limit, offset."""
+    start, stop = query.offset, query.offset + query.limit
+    return {
+        "items": [out(item) for item in found[start:stop]],
+        "count": found.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+    }

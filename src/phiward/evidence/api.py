@@ -25,6 +25,7 @@ from phiward.core.apiscope import (
     ProblemOut,
     in_org,
     org_scope,
+    page_of,
     reference,
     scoped,
     token_credential,
@@ -164,14 +165,7 @@ def list_evidence(
     request: HttpRequest, org: str, query: Query[EvidenceItemQuery]
 ) -> dict[str, object]:
     scope = org_scope(request, org, Action.READ, AREA)
-    found = _filter(_items(scope), query)
-    start, stop = query.offset, query.offset + query.limit
-    return {
-        "items": [_out(item) for item in found[start:stop]],
-        "count": found.count(),
-        "limit": query.limit,
-        "offset": query.offset,
-    }
+    return page_of(_filter(_items(scope), query), query, _out)
 
 
 @router.post(

@@ -4,17 +4,17 @@ objects looked up by id, and an incident as it answers."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 from ninja import Router
 
-from phiward.core.apiscope import OrgScope, in_org, scoped
+from phiward.core.apiscope import OrgScope, in_org, person_ref, renamed_problems, scoped
 from phiward.core.errors import InputProblems, NotFound, Problem
 from phiward.core.members import member_of
-from phiward.core.models import OrgScopedModel, display_name
+from phiward.core.models import OrgScopedModel
 from phiward.core.permissions import Area
 from phiward.incidents import services
 from phiward.incidents.models import BreachAssessment, Incident, ObligationStatus
@@ -26,25 +26,12 @@ M = TypeVar("M", bound=OrgScopedModel)
 API_NAMES = {"assets": "asset_ids", "vendors": "vendor_ids", "risks": "risk_ids"}
 
 
-@contextlib.contextmanager
-def api_names(extra: Mapping[str, str] | None = None) -> Iterator[None]:
+def api_names(extra: Mapping[str, str] | None = None) -> contextlib.AbstractContextManager[None]:
     """Re-raise a service's ``InputProblems`` with the fields named as in the request."""
-    names = {**API_NAMES, **(extra or {})}
-    try:
-        yield
-    except InputProblems as exc:
-        raise InputProblems(
-            [
-                Problem(p.message, p.file, p.row, names.get(p.field or "", p.field))
-                for p in exc.problems
-            ]
-        ) from exc
+    return renamed_problems({**API_NAMES, **(extra or {})})
 
 
-def person(user: User | None) -> dict[str, str] | None:
-    if user is None:
-        return None
-    return {"username": user.get_username(), "name": display_name(user)}
+person = person_ref
 
 
 def member(scope: OrgScope, username: str | None, field: str) -> User | None:

@@ -15,6 +15,7 @@ from phiward.core.apiscope import (
     OrgScope,
     in_org,
     org_scope,
+    page_of,
     reference,
     token_credential,
 )
@@ -72,14 +73,7 @@ def _filter(incidents: QuerySet[Incident], query: IncidentQuery) -> QuerySet[Inc
 )
 def list_incidents(request: HttpRequest, org: str, query: Query[IncidentQuery]) -> dict[str, Any]:
     scope = org_scope(request, org, Action.READ, AREA)
-    found = _filter(incidents_of(scope), query)
-    start, stop = query.offset, query.offset + query.limit
-    return {
-        "items": [incident_out(i) for i in found[start:stop]],
-        "count": found.count(),
-        "limit": query.limit,
-        "offset": query.offset,
-    }
+    return page_of(_filter(incidents_of(scope), query), query, incident_out)
 
 
 def _may_read_inventory(request: HttpRequest, scope: OrgScope) -> bool:

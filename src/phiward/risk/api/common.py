@@ -4,17 +4,16 @@ requests, the services' field names as the API calls them, and a risk as it answ
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from ninja import Router
 
-from phiward.core.apiscope import MAX_ID, OrgScope, scoped
+from phiward.core.apiscope import MAX_ID, OrgScope, person_ref, renamed_problems, scoped
 from phiward.core.errors import InputProblems, NotFound, Problem
 from phiward.core.members import member_of
-from phiward.core.models import display_name
 from phiward.core.permissions import Area
 from phiward.inventory.models import Asset
 from phiward.risk.lookups import open_reasons_prefetch
@@ -32,26 +31,12 @@ API_NAMES = {
 }
 
 
-@contextlib.contextmanager
-def api_names(extra: Mapping[str, str] | None = None) -> Iterator[None]:
+def api_names(extra: Mapping[str, str] | None = None) -> contextlib.AbstractContextManager[None]:
     """Re-raise a service's ``InputProblems`` with the fields named as in the request."""
-    names = {**API_NAMES, **(extra or {})}
-    try:
-        yield
-    except InputProblems as exc:
-        raise InputProblems(
-            [
-                Problem(p.message, p.file, p.row, names.get(p.field or "", p.field))
-                for p in exc.problems
-            ]
-        ) from exc
+    return renamed_problems({**API_NAMES, **(extra or {})})
 
 
-def person(user: User | None) -> dict[str, str] | None:
-    """A user as answers show people: username and name."""
-    if user is None:
-        return None
-    return {"username": user.get_username(), "name": display_name(user)}
+person = person_ref
 
 
 def member(scope: OrgScope, username: str | None, field: str = "owner") -> User | None:

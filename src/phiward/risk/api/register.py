@@ -16,6 +16,7 @@ from phiward.core.apiscope import (
     OrgScope,
     in_org,
     org_scope,
+    page_of,
     reference,
     scoped,
 )
@@ -95,14 +96,7 @@ def _filter_risks(risks: QuerySet[Risk], query: RiskQuery) -> QuerySet[Risk]:
 )
 def list_risks(request: HttpRequest, org: str, query: Query[RiskQuery]) -> dict[str, Any]:
     scope = org_scope(request, org, Action.READ, AREA)
-    risks = _filter_risks(risks_of(scope), query)
-    start, stop = query.offset, query.offset + query.limit
-    return {
-        "items": [risk_out(r) for r in risks[start:stop]],
-        "count": risks.count(),
-        "limit": query.limit,
-        "offset": query.offset,
-    }
+    return page_of(_filter_risks(risks_of(scope), query), query, risk_out)
 
 
 @router.post(
