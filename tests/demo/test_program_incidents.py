@@ -103,6 +103,14 @@ def test_five_incidents_oldest_first_two_still_open(org: Organization) -> None:
     assert all(i.handler_id and i.timeline.count() >= 5 for i in incidents)
 
 
+def test_the_demo_summary_counts_incidents_breaches_and_exercises(org: Organization) -> None:
+    from phiward.demo.program import program_counts
+
+    counts = program_counts(org)
+    assert (counts["incidents"], counts["breaches"]) == (5, 2)  # INC-0001 and INC-0004
+    assert counts["exercises"] >= 3
+
+
 def test_the_reportable_breach_was_reported_by_a_workforce_member_and_signed_off(
     org: Organization,
 ) -> None:

@@ -68,6 +68,11 @@ def demo(reset: bool, size: int | None, seed: int | None, slug: str | None, as_j
             f"  security program: {c['risks']} risks in the approved risk analysis, "
             f"{c['safeguards']} safeguard statuses, {c['evidence']} evidence items"
         )
+    if c["incidents"]:
+        click.echo(
+            f"  incident response: {c['incidents']} incidents ({c['breaches']} reportable "
+            f"breaches), {c['exercises']} IR exercises"
+        )
     click.echo(f"\nOpen {LOGIN_URL} and log in with one of these accounts:")
     for a in result.accounts:
         click.echo(f"  {a.username:<16} {a.role.label:<18} {a.name}, {a.title}")

@@ -709,11 +709,21 @@ def build_program(organization: Organization, *, seed: int) -> RiskAnalysis:
 
 
 def program_counts(organization: Organization) -> dict[str, int]:
-    """What the program holds: risks, safeguard statuses recorded, evidence items."""
+    """What the program holds: risks, safeguard statuses recorded, evidence items, incidents
+    (and how many were reportable breaches), IR exercises."""
+    from phiward.exercises.models import Exercise
+    from phiward.incidents.models import BreachAssessment, Incident
+
+    signed = BreachAssessment.objects.for_org(organization).filter(
+        signed_off_at__isnull=False, superseded_by__isnull=True
+    )
     return {
         "risks": Risk.objects.for_org(organization).count(),
         "safeguards": SafeguardStatus.objects.for_org(organization).count(),
         "evidence": EvidenceItem.objects.for_org(organization).count(),
+        "incidents": Incident.objects.for_org(organization).count(),
+        "breaches": signed.filter(notification_required=True).count(),
+        "exercises": Exercise.objects.for_org(organization).count(),
     }
 
 
