@@ -392,6 +392,8 @@ def _exercises() -> dict[str, Op]:
         "update_exercise_action": on(change, lambda w: {"done_on": "2026-01-02"}),
         "update_ir_plan_draft": on(change, lambda w: {"body": "x"}),
         "approve_ir_plan_version": on(Action.APPROVE, lambda w: {}),
+        "get_exercise_intervals": on(read, values=None),
+        "update_exercise_intervals": on(change, lambda w: {"tabletop_months": 2}, values=None),
     }
 
 

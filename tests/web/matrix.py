@@ -216,6 +216,7 @@ def _exercises() -> dict[str, Page]:
         "exercises:list": view(area),
         "exercises:create": form(area, create),
         "exercises:major-change": form(area, create),
+        "exercises:intervals": form(area, change),
         "exercises:detail": view(area, obj=x),
         "exercises:edit": form(area, change, obj=x),
         "exercises:action-create": form(area, change, obj=x),

@@ -20,13 +20,14 @@ from phiward.core.apiscope import (
     OrgScope,
     in_org,
     org_scope,
+    page_of,
     reference,
     scoped,
 )
 from phiward.core.errors import InputProblems, Problem
 from phiward.core.permissions import Action, Area
 from phiward.evidence.models import EvidenceItem
-from phiward.exercises import plan, services
+from phiward.exercises import intervals, plan, services
 from phiward.exercises.models import METRICS, Exercise, FollowUpAction, IRPlanVersion, MajorChange
 from phiward.exercises.schedule import ExerciseKind
 from phiward.exercises.schemas import (
@@ -39,6 +40,8 @@ from phiward.exercises.schemas import (
     ExercisePage,
     ExercisePatch,
     ExerciseQuery,
+    IntervalsIn,
+    IntervalsOut,
     MajorChangeIn,
     MajorChangeOut,
     PlanApproveIn,
@@ -126,13 +129,7 @@ def list_exercises(
     found = _exercises(scope)
     if query.kind:
         found = found.filter(kind=query.kind)
-    start, stop = query.offset, query.offset + query.limit
-    return {
-        "items": [_out(x) for x in found[start:stop]],
-        "count": found.count(),
-        "limit": query.limit,
-        "offset": query.offset,
-    }
+    return page_of(found, query, _out)
 
 
 @router.post(
@@ -255,6 +252,31 @@ def list_exercises_due(request: HttpRequest, org: str) -> list[dict[str, object]
 
 
 @router.get(
+    "/{org}/exercise-intervals",
+    response={200: IntervalsOut, **SCOPED_ERRORS},
+    operation_id="get_exercise_intervals",
+    summary="The organization's exercise intervals (the S31 defaults until changed)",
+)
+def get_exercise_intervals(request: HttpRequest, org: str) -> dict[str, int]:
+    scope = org_scope(request, org, Action.READ, AREA)
+    return intervals.as_dict(intervals.intervals_for(scope.organization))
+
+
+@router.put(
+    "/{org}/exercise-intervals",
+    response={200: IntervalsOut, **WRITE_ERRORS},
+    operation_id="update_exercise_intervals",
+    summary="Shorten exercise intervals (never longer than the S31 maximum: 422)",
+)
+def update_exercise_intervals(
+    request: HttpRequest, org: str, payload: IntervalsIn
+) -> dict[str, int]:
+    scope = org_scope(request, org, Action.CHANGE, AREA)
+    row = intervals.update_intervals(scope.organization, **payload.model_dump())
+    return intervals.as_dict(row)
+
+
+@router.get(
     "/{org}/major-changes",
     response={200: list[MajorChangeOut], **SCOPED_ERRORS},
     operation_id="list_major_changes",
@@ -272,7 +294,7 @@ def list_major_changes(request: HttpRequest, org: str) -> list[dict[str, object]
     "/{org}/major-changes",
     response={201: MajorChangeOut, **WRITE_ERRORS},
     operation_id="create_major_change",
-    summary="Record a major change: a full test becomes due within 90 days",
+    summary="Record a major change: a full test becomes due (within 90 days by default)",
 )
 def create_major_change(
     request: HttpRequest, org: str, payload: MajorChangeIn

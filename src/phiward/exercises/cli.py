@@ -1,7 +1,9 @@
-"""``phiward exercise`` (list, add, due, major-change) and ``phiward irplan`` (list, show).
+"""``phiward exercise`` (list, add, due, major-change, intervals) and ``phiward irplan``
+(list, show, approve).
 
 Read commands print a table or, with ``--json``, JSON. Without ``--org``, the only
-organization on the install is used.
+organization on the install is used. Writes act as the CLI (the audit log names the OS user);
+``irplan approve`` is the operator's approval, recorded without a phiward user.
 """
 
 from __future__ import annotations
@@ -164,6 +166,53 @@ def due_command(org_slug: str | None, as_json: bool) -> None:
         click.echo(f"{d.kind.label:<18} due {d.due_on.isoformat()}  {state:<12} {d.reason}")
 
 
+# ``--set`` names: the setting, or its short form (``tabletop=2``, ``major_change=30``).
+SETTINGS = {
+    "tabletop": "tabletop_months",
+    "drill": "drill_months",
+    "full_test": "full_test_months",
+    "major_change": "major_change_days",
+}
+
+
+def _assignment(text: str) -> tuple[str, int]:
+    from phiward.core.errors import InputProblems, Problem
+
+    name, _, value = text.partition("=")
+    name = SETTINGS.get(name.strip(), name.strip())
+    if name not in SETTINGS.values() or not value.strip().isdecimal() or len(value) > 6:
+        known = ", ".join(f"{k}=N" for k in SETTINGS)
+        raise InputProblems([Problem(f"expected one of {known}", field="--set")])
+    return name, int(value)
+
+
+@exercise.command("intervals")
+@org_option
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=N",
+    help="tabletop=MONTHS, drill=MONTHS, full_test=MONTHS, major_change=DAYS (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def intervals_command(org_slug: str | None, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Show (or, with --set, shorten) the exercise intervals; never longer than S31's."""
+    from phiward.exercises import intervals
+
+    org = resolve_org(org_slug)
+    if assignments:
+        row = intervals.update_intervals(org, **dict(_assignment(a) for a in assignments))
+    else:
+        row = intervals.intervals_for(org)
+    values = intervals.as_dict(row)
+    if as_json:
+        emit_json(values)
+        return
+    for name, value in values.items():
+        click.echo(f"{name:<18} {value}")
+
+
 @exercise.command("major-change")
 @org_option
 @click.option("--description", required=True)
@@ -171,7 +220,7 @@ def due_command(org_slug: str | None, as_json: bool) -> None:
 def major_change_command(
     org_slug: str | None, description: str, changed_on: dt.datetime | None
 ) -> None:
-    """Record a major change: a full test becomes due within 90 days."""
+    """Record a major change: a full test becomes due (within 90 days by default)."""
     from django.utils import timezone
 
     from phiward.exercises.services import record_major_change
@@ -253,6 +302,29 @@ def irplan_show(org_slug: str | None, number: int | None, as_json: bool) -> None
     click.echo(f"{version.title} — v{version.number} ({version.status}), SHA-256 {version.digest}")
     click.echo("")
     click.echo(version.body)
+
+
+@irplan.command("approve")
+@org_option
+@click.argument("number", metavar="VERSION", type=click.IntRange(1, 1_000_000))
+@click.option("--effective-on", type=DATE, default=None, help="Default: today.")
+def irplan_approve(org_slug: str | None, number: int, effective_on: dt.datetime | None) -> None:
+    """Approve draft VERSION: it becomes the current IR plan (the CLI operator approves)."""
+    from phiward.core.errors import NotFound
+    from phiward.exercises import plan
+    from phiward.exercises.models import IRPlanVersion
+
+    org = resolve_org(org_slug)
+    version = IRPlanVersion.objects.for_org(org).filter(number=number).first()
+    if version is None:
+        raise NotFound(f"no IR plan version {number}")
+    when = effective_on.date() if effective_on else None
+    plan.approve(version, user=None, role=None, effective_on=when)
+    assert version.effective_on is not None
+    click.echo(
+        f"approved v{version.number}, effective {version.effective_on.isoformat()}: "
+        "it is the current IR plan"
+    )
 
 
 COMMANDS = [exercise, irplan]

@@ -12,7 +12,11 @@ from phiward.core.errors import Problem
 from phiward.core.models import Organization, display_name
 from phiward.evidence.models import EvidenceItem
 from phiward.exercises.models import MAX_MINUTES, METRICS
-from phiward.exercises.schedule import ExerciseKind
+from phiward.exercises.schedule import (
+    MAX_INTERVAL_MONTHS,
+    MAX_MAJOR_CHANGE_DAYS,
+    ExerciseKind,
+)
 from phiward.exercises.services import ExerciseData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -131,3 +135,27 @@ class ApproveForm(ProblemsMixin):
     effective_on = forms.DateField(
         label="Effective from", required=False, widget=DATE, help_text="Empty: today."
     )
+
+
+def _interval(kind: ExerciseKind) -> forms.IntegerField:
+    most = MAX_INTERVAL_MONTHS[kind]
+    return forms.IntegerField(
+        label=f"{kind.label}: every", min_value=1, help_text=f"Months (at most {most})."
+    )
+
+
+class IntervalsForm(ProblemsMixin):
+    """Bounds are checked by the service (the message names the S31 maximum)."""
+
+    tabletop_months = _interval(ExerciseKind.TABLETOP)
+    drill_months = _interval(ExerciseKind.DRILL)
+    full_test_months = _interval(ExerciseKind.FULL_TEST)
+    major_change_days = forms.IntegerField(
+        label="Full test after a major change: within",
+        min_value=1,
+        help_text=f"Days (at most {MAX_MAJOR_CHANGE_DAYS}).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from phiward.core.models import OrgScopedModel
 from phiward.crypto.fields import EncryptedTextField
-from phiward.exercises.schedule import ExerciseKind
+from phiward.exercises.schedule import (
+    INTERVAL_MONTHS,
+    MAJOR_CHANGE_DAYS,
+    ExerciseKind,
+    Policy,
+)
 
 MAX_MINUTES = 60 * 24 * 366  # a measured duration longer than a year is a typo
 METRICS = (
@@ -125,6 +130,44 @@ class MajorChange(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.changed_on}: {self.description}"
+
+
+class ExerciseIntervals(OrgScopedModel):
+    """An organization's own exercise rhythm (one row, made on the first change).
+
+    Without a row the S31 defaults apply; the values may be shorter, never longer (see
+    ``schedule.policy_problems``).
+    """
+
+    tabletop_months = models.PositiveSmallIntegerField(
+        default=INTERVAL_MONTHS[ExerciseKind.TABLETOP]
+    )
+    drill_months = models.PositiveSmallIntegerField(default=INTERVAL_MONTHS[ExerciseKind.DRILL])
+    full_test_months = models.PositiveSmallIntegerField(
+        default=INTERVAL_MONTHS[ExerciseKind.FULL_TEST]
+    )
+    major_change_days = models.PositiveSmallIntegerField(
+        default=MAJOR_CHANGE_DAYS, help_text="A full test is due this many days after a change"
+    )
+
+    class Meta:
+        verbose_name_plural = "exercise intervals"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="one_exercise_intervals_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return "Exercise intervals"
+
+    def policy(self) -> Policy:
+        return Policy(
+            interval_months={
+                ExerciseKind.TABLETOP: self.tabletop_months,
+                ExerciseKind.DRILL: self.drill_months,
+                ExerciseKind.FULL_TEST: self.full_test_months,
+            },
+            major_change_days=self.major_change_days,
+        )
 
 
 class PlanStatus(models.TextChoices):

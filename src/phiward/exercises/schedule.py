@@ -48,6 +48,9 @@ INTERVAL_MONTHS: Mapping[ExerciseKind, int] = {
     ExerciseKind.FULL_TEST: 12,
 }
 MAJOR_CHANGE_DAYS = 90  # a full test is due this many days after a major change
+# The S31 rhythm is a maximum: an organization may choose shorter intervals, never longer.
+MAX_INTERVAL_MONTHS: Mapping[ExerciseKind, int] = INTERVAL_MONTHS
+MAX_MAJOR_CHANGE_DAYS = MAJOR_CHANGE_DAYS
 CONTINGENCY_PLAN = "45 CFR 164.308(a)(7)(ii)(D)"  # testing and revision procedures
 INCIDENT_PROCEDURES = "45 CFR 164.308(a)(6)"
 
@@ -67,6 +70,35 @@ class Policy:
         default_factory=lambda: dict(INTERVAL_MONTHS)
     )
     major_change_days: int = MAJOR_CHANGE_DAYS
+
+
+def interval_field(kind: ExerciseKind) -> str:
+    """The name of the setting that holds ``kind``'s interval (``tabletop_months`` …)."""
+    return f"{kind.value}_months"
+
+
+def policy_problems(policy: Policy) -> list[tuple[str, str]]:
+    """(field, message) for each interval outside 1 … the maximum; empty when acceptable."""
+    problems = []
+    for kind in ExerciseKind:
+        months, most = policy.interval_months.get(kind), MAX_INTERVAL_MONTHS[kind]
+        if months is None or not 1 <= months <= most:
+            problems.append(
+                (
+                    interval_field(kind),
+                    f"{kind.label}: between 1 and {most} months; S31 asks for at least every "
+                    f"{most} months, so a stricter interval is fine but a longer one is not.",
+                )
+            )
+    if not 1 <= policy.major_change_days <= MAX_MAJOR_CHANGE_DAYS:
+        problems.append(
+            (
+                "major_change_days",
+                f"Full test after a major change: between 1 and {MAX_MAJOR_CHANGE_DAYS} days; "
+                "a shorter window is fine, a longer one is not.",
+            )
+        )
+    return problems
 
 
 @dataclass(frozen=True)

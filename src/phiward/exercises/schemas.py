@@ -12,6 +12,7 @@ from phiward.exercises.models import MAX_MINUTES, PlanStatus
 from phiward.exercises.schedule import ExerciseKind
 
 Minutes = int | None
+MAX_SETTING = 10_000  # the service names the real maximum per field
 
 
 class ActionOut(Schema):
@@ -150,3 +151,20 @@ class PlanDraftPatch(Schema):
 
 class PlanApproveIn(Schema):
     effective_on: dt.date | None = Field(None, description="Default: today")
+
+
+class IntervalsOut(Schema):
+    tabletop_months: int = Field(description="Months between tabletop exercises (at most 3)")
+    drill_months: int = Field(description="Months between technical drills (at most 6)")
+    full_test_months: int = Field(description="Months between full tests (at most 12)")
+    major_change_days: int = Field(description="A full test is due this many days after a change")
+
+
+class IntervalsIn(Schema):
+    """Values left out keep their setting; one longer than the S31 maximum is refused (422
+    naming the field): quarterly tabletops, semiannual drills, yearly full tests, 90 days."""
+
+    tabletop_months: int | None = Field(None, ge=0, le=MAX_SETTING)
+    drill_months: int | None = Field(None, ge=0, le=MAX_SETTING)
+    full_test_months: int | None = Field(None, ge=0, le=MAX_SETTING)
+    major_change_days: int | None = Field(None, ge=0, le=MAX_SETTING)

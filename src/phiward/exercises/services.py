@@ -18,6 +18,7 @@ from django.utils import timezone
 from phiward.core.errors import InputProblems, Problem
 from phiward.core.models import Organization
 from phiward.evidence.models import EvidenceItem
+from phiward.exercises.intervals import policy_for
 from phiward.exercises.models import MAX_MINUTES, METRICS, Exercise, FollowUpAction, MajorChange
 from phiward.exercises.schedule import DueExercise, ExerciseKind, schedule
 
@@ -158,11 +159,13 @@ def last_held(org: Organization, today: dt.date) -> dict[ExerciseKind, dt.date |
 
 
 def due_for(org: Organization, today: dt.date | None = None) -> tuple[DueExercise, ...]:
-    """The schedule of every kind for ``org`` today (held exercises and major changes)."""
+    """The schedule of every kind for ``org`` today (held exercises, major changes and the
+    organization's intervals)."""
     today = today or timezone.localdate()
     changes = MajorChange.objects.for_org(org).filter(changed_on__lte=today)
     return schedule(
         last_held(org, today),
         today,
         major_changes=changes.values_list("changed_on", flat=True),
+        policy=policy_for(org),
     )

@@ -7,6 +7,7 @@ app_name = "exercises"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", records.ExerciseListView.as_view(), name="list"),
     path("new/", records.ExerciseCreateView.as_view(), name="create"),
+    path("settings/", records.IntervalsView.as_view(), name="intervals"),
     path("major-changes/new/", records.MajorChangeView.as_view(), name="major-change"),
     path("<int:pk>/", records.ExerciseDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", records.ExerciseEditView.as_view(), name="edit"),

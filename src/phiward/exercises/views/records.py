@@ -14,8 +14,8 @@ from django.views.generic import FormView, TemplateView
 
 from phiward.core.errors import InputProblems, InvalidInput
 from phiward.core.permissions import Action
-from phiward.exercises import plan, services
-from phiward.exercises.forms import ActionForm, ExerciseForm, MajorChangeForm
+from phiward.exercises import intervals, plan, services
+from phiward.exercises.forms import ActionForm, ExerciseForm, IntervalsForm, MajorChangeForm
 from phiward.exercises.models import METRICS, Exercise, FollowUpAction, MajorChange
 from phiward.exercises.views.base import IncidentsView
 from phiward.web.orgviews import current_user
@@ -36,6 +36,7 @@ class ExerciseListView(IncidentsView, TemplateView):
             .select_related("exercise", "owner")
             .order_by("due_on", "pk"),
             current_plan=plan.current(self.org),
+            policy=intervals.intervals_for(self.org),
         )
         return context
 
@@ -230,3 +231,24 @@ class OpenRevisionView(IncidentsView):
             return redirect("exercises:detail", self.org.slug, exercise.pk)
         messages.success(request, f"Draft v{draft.number} of the IR plan is open.")
         return redirect("exercises:plan-detail", self.org.slug, draft.pk)
+
+
+class IntervalsView(IncidentsView, FormView[IntervalsForm]):
+    """The organization's exercise intervals: shorter than the S31 rhythm, never longer."""
+
+    template_name = "exercises/intervals.html"
+    form_class = IntervalsForm
+    read_action = Action.CHANGE
+    write_action = Action.CHANGE
+
+    def get_initial(self) -> dict[str, Any]:
+        return dict(intervals.as_dict(intervals.intervals_for(self.org)))
+
+    def form_valid(self, form: IntervalsForm) -> HttpResponse:
+        try:
+            intervals.update_intervals(self.org, **form.cleaned_data)
+        except InputProblems as exc:
+            form.add_problems(exc.problems)
+            return self.form_invalid(form)
+        messages.success(self.request, "Saved the exercise intervals.")
+        return redirect("exercises:list", self.org.slug)
