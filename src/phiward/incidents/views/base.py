@@ -4,23 +4,22 @@ and form pages whose domain errors come back next to their fields."""
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404
 from django.urls import reverse
-from django.views.generic import TemplateView
 
 from phiward.calendar import warning_level
-from phiward.core.errors import InvalidInput, NotFound, PermissionDenied, PhiwardError
+from phiward.core.errors import InvalidInput, NotFound, PermissionDenied
 from phiward.core.permissions import Action, Area
 from phiward.incidents.forms import show_problems
 from phiward.incidents.models import Incident
+from phiward.web.formpage import ServiceFormPage
 from phiward.web.orgviews import OrgView
 
-__all__ = ["FormPage", "IncidentView", "as_id", "fail", "warning_level"]
+__all__ = ["FormPage", "IncidentView", "as_id", "warning_level"]
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -58,67 +57,19 @@ class IncidentView(OrgView):
         return context
 
 
-def fail(request: HttpRequest, error: PhiwardError, to: str) -> HttpResponse:
-    """A refused one-button action: back to the page, with the reason."""
-    messages.error(request, str(error))
-    return HttpResponseRedirect(to)
-
-
-class FormPage(IncidentView, TemplateView):
-    """GET shows the form; POST validates it and calls ``perform`` in one transaction, whose
-    ``InputProblems`` come back next to the fields they name (``aliases`` renames a service's
-    field names to the form's)."""
+class FormPage(IncidentView, ServiceFormPage):
+    """A form page of the incidents app (see ``phiward.web.formpage``); a refused or unknown
+    reference a service names also comes back on the form."""
 
     template_name = "incidents/form.html"
     read_action = Action.CHANGE
     write_action = Action.CHANGE
-    aliases: ClassVar[dict[str, str]] = {}
-    multipart: ClassVar[bool] = False
-
-    def load(self, **kwargs: Any) -> None:
-        """Fetch the objects the page is about (from the URL)."""
-
-    def make_form(self, data: QueryDict | None) -> forms.BaseForm:
-        raise NotImplementedError
-
-    def perform(self, form: forms.BaseForm) -> HttpResponse:
-        raise NotImplementedError
-
-    def heading(self) -> str:
-        return ""
+    form_errors = (InvalidInput, PermissionDenied, NotFound)
 
     def cancel_url(self) -> str:
         return self.url("list")
 
-    def page_context(self) -> dict[str, Any]:
-        return {}
-
-    def problem_aliases(self, form: forms.BaseForm) -> dict[str, str]:
-        return self.aliases
-
-    def render_form(self, form: forms.BaseForm, status: int = 200) -> HttpResponse:
-        context = self.get_context_data(
-            form=form,
-            heading=self.heading(),
-            cancel_url=self.cancel_url(),
-            multipart=self.multipart,
-            **self.page_context(),
-        )
-        return self.render_to_response(context, status=status)
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.load(**kwargs)
-        return self.render_form(self.make_form(None))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.load(**kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    return self.perform(form)
-            except InvalidInput as exc:
-                show_problems(form, exc, self.problem_aliases(form))
-            except (PermissionDenied, NotFound) as exc:
-                form.add_error(None, str(exc))
-        return self.render_form(form)
+    def show_problems(
+        self, form: forms.BaseForm, error: InvalidInput, aliases: Mapping[str, str]
+    ) -> None:
+        show_problems(form, error, aliases)

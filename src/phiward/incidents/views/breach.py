@@ -26,8 +26,9 @@ from phiward.incidents.models import (
     ObligationStatus,
     PhiInvolved,
 )
-from phiward.incidents.views.base import IncidentView, as_id, fail
+from phiward.incidents.views.base import IncidentView, as_id
 from phiward.incidents.views.incidents import IncidentPage
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user
 
 

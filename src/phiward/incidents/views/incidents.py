@@ -30,7 +30,8 @@ from phiward.incidents.models import (
     Status,
 )
 from phiward.incidents.views import breach_section
-from phiward.incidents.views.base import FormPage, IncidentView, as_id, fail
+from phiward.incidents.views.base import FormPage, IncidentView, as_id
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user, is_partial_request
 
 OPEN = "open"  # the status filter's extra choice: every status but closed

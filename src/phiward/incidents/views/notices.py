@@ -20,9 +20,10 @@ from phiward.core.permissions import Action
 from phiward.incidents import services
 from phiward.incidents.forms.response import NoticeSettingsForm, NoticeTextForm
 from phiward.incidents.models import Obligation, ObligationStatus
-from phiward.incidents.views.base import FormPage, IncidentView, as_id, fail
+from phiward.incidents.views.base import FormPage, IncidentView, as_id
 from phiward.incidents.views.breach_section import obligation_for_draft
 from phiward.incidents.views.incidents import IncidentPage
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user
 
 OLDEST_YEAR = 2009  # the Breach Notification Rule applies from 23 September 2009 (164.400)

@@ -13,8 +13,9 @@ from phiward.core.permissions import Action, Area
 from phiward.incidents import services
 from phiward.incidents.forms.response import FollowUpForm, ReviewForm
 from phiward.incidents.models import FollowUpAction, Review, ReviewRisk
-from phiward.incidents.views.base import IncidentView, as_id, fail
+from phiward.incidents.views.base import IncidentView, as_id
 from phiward.incidents.views.incidents import IncidentPage
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user
 
 

@@ -3,22 +3,20 @@ whose domain errors come back onto their fields."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar, cast
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
 
 from django import forms
-from django.contrib import messages
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.views.generic import TemplateView
 
-from phiward.core.errors import InvalidInput, PhiwardError
+from phiward.core.errors import InvalidInput
 from phiward.core.models import OrgScopedModel
 from phiward.core.permissions import Action, Area
 from phiward.risk.forms import show_problems
+from phiward.web.formpage import ServiceFormPage
 from phiward.web.orgviews import OrgView
 
 M = TypeVar("M", bound=OrgScopedModel)
@@ -48,57 +46,17 @@ def svg(picture: str) -> SafeString:
     return mark_safe(picture)  # noqa: S308 - escaped by pictures, see its docstring
 
 
-def fail(request: HttpRequest, error: PhiwardError, to: str) -> HttpResponse:
-    """A refused one-button action: back to the page, with the reason."""
-    messages.error(request, str(error))
-    return HttpResponseRedirect(to)
-
-
-class FormPage(RiskView, TemplateView):
-    """GET shows the form; POST validates it and calls ``perform`` in one transaction, whose
-    ``InputProblems`` come back next to the fields they name (``aliases`` renames a service's
-    field names to the form's)."""
+class FormPage(RiskView, ServiceFormPage):
+    """A form page of the risk app (see ``phiward.web.formpage``)."""
 
     template_name = "risk/form.html"
     read_action = Action.CHANGE
     write_action = Action.CHANGE
-    aliases: ClassVar[dict[str, str]] = {}
-
-    def load(self, **kwargs: Any) -> None:
-        """Fetch the objects the page is about (from the URL)."""
-
-    def make_form(self, data: QueryDict | None) -> forms.BaseForm:
-        raise NotImplementedError
-
-    def perform(self, form: forms.BaseForm) -> HttpResponse:
-        raise NotImplementedError
-
-    def heading(self) -> str:
-        return ""
 
     def cancel_url(self) -> str:
         return self.url("overview")
 
-    def page_context(self) -> dict[str, Any]:
-        return {}
-
-    def render_form(self, form: forms.BaseForm) -> HttpResponse:
-        context = self.get_context_data(
-            form=form, heading=self.heading(), cancel_url=self.cancel_url(), **self.page_context()
-        )
-        return self.render_to_response(context)
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.load(**kwargs)
-        return self.render_form(self.make_form(None))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.load(**kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    return self.perform(form)
-            except InvalidInput as exc:
-                show_problems(form, exc, self.aliases)
-        return self.render_form(form)
+    def show_problems(
+        self, form: forms.BaseForm, error: InvalidInput, aliases: Mapping[str, str]
+    ) -> None:
+        show_problems(form, error, aliases)

@@ -18,7 +18,8 @@ from phiward.risk.forms import AcceptProposalForm, DismissForm
 from phiward.risk.models import ProposalStatus, RiskAnalysis, RiskProposal
 from phiward.risk.scoring import spec
 from phiward.risk.views.analyses import steps
-from phiward.risk.views.base import FormPage, RiskView, fail
+from phiward.risk.views.base import FormPage, RiskView
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user
 
 PAGE = 50

@@ -34,7 +34,8 @@ from phiward.risk.models import (
 )
 from phiward.risk.scoring import Level, spec
 from phiward.risk.versions import UNRATED
-from phiward.risk.views.base import FormPage, RiskView, fail
+from phiward.risk.views.base import FormPage, RiskView
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user, is_partial_request
 
 NO_OWNER = "none"

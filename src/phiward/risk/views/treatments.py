@@ -14,7 +14,8 @@ from phiward.core.permissions import Action
 from phiward.risk import services
 from phiward.risk.forms import TaskForm, TreatmentForm
 from phiward.risk.models import Risk, Treatment, TreatmentTask
-from phiward.risk.views.base import FormPage, RiskView, fail
+from phiward.risk.views.base import FormPage, RiskView
+from phiward.web.formpage import fail
 from phiward.web.orgviews import current_user
 
 
