@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -38,12 +39,14 @@ class ReportsView(OrgView, TemplateView):
         return context
 
 
-class DownloadView(OrgView):
+class DownloadView(OrgView, ABC):
+    """One report's download: a subclass says what to build from the request."""
+
     http_method_names: ClassVar[list[str]] = ["get", "head"]  # type: ignore[misc]
     read_action = Action.EXPORT
 
-    def build(self, request: HttpRequest) -> downloads.Built:
-        raise NotImplementedError
+    @abstractmethod
+    def build(self, request: HttpRequest) -> downloads.Built: ...
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

@@ -26,7 +26,9 @@ from phiward.risk.api.common import (
     api_names,
     assets_named,
     in_range,
+    kept,
     member,
+    nullable,
     person,
     risk_of,
     risk_out,
@@ -177,27 +179,21 @@ def update_analysis(
 ) -> dict[str, Any]:
     scope = org_scope(request, org, Action.CHANGE, AREA)
     analysis = _analysis(scope, analysis_id)
-    sent = payload.model_fields_set
-
-    def kept(name: str) -> Any:
-        value = getattr(payload, name)
-        return KEEP if name not in sent or value is None else value
-
-    assets = kept("asset_ids")
-    participants = kept("participants")
+    assets = kept(payload, "asset_ids")
+    participants = kept(payload, "participants")
     with api_names():
         services.update_analysis(
             analysis,
             scope.user,
-            title=kept("title"),
-            method=kept("method"),
-            scope_text=kept("scope"),
-            scope_all_ephi=kept("scope_all_ephi"),
+            title=kept(payload, "title"),
+            method=kept(payload, "method"),
+            scope_text=kept(payload, "scope"),
+            scope_all_ephi=kept(payload, "scope_all_ephi"),
             assets=assets if assets is KEEP else assets_named(scope, assets),
             participants=participants
             if participants is KEEP
             else [p.model_dump() for p in participants],
-            next_review_on=payload.next_review_on if "next_review_on" in sent else KEEP,
+            next_review_on=nullable(payload, "next_review_on"),
         )
     return _analysis_detail(_analysis(scope, analysis_id))
 

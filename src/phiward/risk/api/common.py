@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from ninja import Router
+from ninja import Schema as NinjaSchema
 
 from phiward.core.apiscope import MAX_ID, OrgScope, person_ref, renamed_problems, scoped
 from phiward.core.errors import InputProblems, NotFound, Problem
@@ -18,6 +19,7 @@ from phiward.core.permissions import Area
 from phiward.inventory.models import Asset
 from phiward.risk.lookups import open_reasons_prefetch
 from phiward.risk.models import Risk, RiskAsset
+from phiward.risk.register import KEEP
 
 router = Router(tags=["risk"])
 AREA = Area.RISK
@@ -130,3 +132,14 @@ def risk_out(risk: Risk) -> dict[str, Any]:
         "assessed_by": person(risk.assessed_by),
         "proposal_id": risk.proposal_id,
     }
+
+
+def kept(payload: NinjaSchema, name: str) -> Any:
+    """A PATCH field: its value, or KEEP when it was left out or sent as null."""
+    value = getattr(payload, name)
+    return KEEP if name not in payload.model_fields_set or value is None else value
+
+
+def nullable(payload: NinjaSchema, name: str) -> Any:
+    """A PATCH field null clears: its value (None too), or KEEP when it was left out."""
+    return getattr(payload, name) if name in payload.model_fields_set else KEEP

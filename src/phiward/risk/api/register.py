@@ -29,7 +29,9 @@ from phiward.risk.api.common import (
     api_names,
     assets_named,
     in_range,
+    kept,
     member,
+    nullable,
     person,
     risk_of,
     risk_out,
@@ -345,26 +347,18 @@ def update_treatment(
     scope = org_scope(request, org, Action.CHANGE, AREA)
     treatment = _treatment(scope, treatment_id)
     sent = payload.model_fields_set
-
-    def given(name: str) -> Any:
-        value = getattr(payload, name)
-        return KEEP if name not in sent or value is None else value
-
-    def nullable(name: str) -> Any:
-        return getattr(payload, name) if name in sent else KEEP
-
     services.update_treatment(
         treatment,
         scope.user,
-        strategy=given("strategy"),
-        description=given("description"),
+        strategy=kept(payload, "strategy"),
+        description=kept(payload, "description"),
         owner=member(scope, payload.owner) if "owner" in sent else KEEP,
-        due_on=nullable("due_on"),
-        status=given("status"),
-        spec_ids=given("spec_ids"),
-        justification=given("justification"),
-        expires_on=nullable("expires_on"),
-        counterparty=given("counterparty"),
+        due_on=nullable(payload, "due_on"),
+        status=kept(payload, "status"),
+        spec_ids=kept(payload, "spec_ids"),
+        justification=kept(payload, "justification"),
+        expires_on=nullable(payload, "expires_on"),
+        counterparty=kept(payload, "counterparty"),
     )
     return _treatment_out(_treatment(scope, treatment_id))
 
